@@ -1,0 +1,242 @@
+//! The plugin's configuration, as the app developer fills it in the marketplace popup.
+//!
+//! Validation reports every problem at once (a person fixing a form wants the whole list), each
+//! with the JS field name and a reason that says what to write instead.
+
+use serde_json::{Map, Value};
+
+use crate::config_reader::Reader;
+use crate::error::{ConfigProblem, PluginError, Result};
+use crate::phone::PhoneNumber;
+use crate::secret::Secret;
+
+pub const DEFAULT_TEMPLATE: &str = "Your {appName} verification code is {code}";
+pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
+
+/// Every setting the plugin understands, by its JS name. Kept in step with the WIT `config`
+/// record and `plugin-manifest.json` by a test.
+pub const FIELDS: &[&str] = &[
+    "accountSid",
+    "authToken",
+    "apiKeySid",
+    "apiKeySecret",
+    "senderPhoneNumber",
+    "messagingServiceSid",
+    "appName",
+    "messageTemplate",
+    "codeLength",
+    "codeTtlSeconds",
+    "maxAttempts",
+    "maxSmsPerNumberPerHour",
+    "phoneNumberField",
+    "identityField",
+    "phoneConfirmedField",
+    "phoneRequired",
+    "twilioApiBaseUrl",
+    "twilioTimeoutMs",
+];
+
+/// Who Twilio sees as the sender: a number of the account, a Messaging Service, or both (Twilio
+/// then uses the number if it belongs to the service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub phone_number: Option<String>,
+    pub messaging_service_sid: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub account_sid: String,
+    pub auth_token: Secret,
+    /// API key credentials, Twilio's recommendation for production; the Account SID still names
+    /// the account in every URL.
+    pub api_key: Option<(String, Secret)>,
+    pub sender: Sender,
+    pub app_name: String,
+    pub message_template: String,
+    pub code_length: u32,
+    pub code_ttl_seconds: u32,
+    pub max_attempts: u32,
+    pub max_sms_per_number_per_hour: u32,
+    pub phone_number_field: String,
+    pub identity_field: String,
+    pub phone_confirmed_field: String,
+    pub phone_required: bool,
+    pub twilio_api_base_url: String,
+    pub twilio_timeout_ms: u32,
+}
+
+impl Config {
+    /// Validates a configuration object, listing every problem.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let empty = Map::new();
+        let (map, mut problems) = match value {
+            Value::Object(m) => (m, Vec::new()),
+            _ => (
+                &empty,
+                vec![ConfigProblem {
+                    field: "config".into(),
+                    reason: "must be an object of settings".into(),
+                }],
+            ),
+        };
+        for key in map.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+            problems.push(ConfigProblem {
+                field: key.clone(),
+                reason: "is not a setting of this plugin; check the spelling".into(),
+            });
+        }
+        let mut r = Reader::new(map, problems);
+
+        let account_sid = r.sid("accountSid", "AC", true).unwrap_or_default();
+        let auth_token = r.secret("authToken", true).unwrap_or_default();
+        let api_key_sid = r.sid("apiKeySid", "SK", false);
+        let api_key_secret = r.secret("apiKeySecret", false);
+        let api_key = match (api_key_sid, api_key_secret) {
+            (Some(sid), Some(secret)) => Some((sid, secret)),
+            (None, None) => None,
+            (Some(_), None) => {
+                r.problem("apiKeySecret", "is required when apiKeySid is set");
+                None
+            }
+            (None, Some(_)) => {
+                r.problem("apiKeySid", "is required when apiKeySecret is set");
+                None
+            }
+        };
+        let phone_number = r.string("senderPhoneNumber", None).and_then(|s| {
+            match PhoneNumber::parse(&s, "senderPhoneNumber") {
+                Ok(p) => Some(p.as_str().to_string()),
+                Err(_) => {
+                    r.problem(
+                        "senderPhoneNumber",
+                        "must be a phone number of your Twilio account in international form, e.g. +15005550006",
+                    );
+                    None
+                }
+            }
+        });
+        let messaging_service_sid = r.sid("messagingServiceSid", "MG", false);
+        let sender_given = r.present("senderPhoneNumber") || r.present("messagingServiceSid");
+        if !sender_given {
+            r.problem(
+                "senderPhoneNumber",
+                "is required (or set messagingServiceSid): the number your SMS are sent from",
+            );
+        }
+        let message_template = r
+            .string("messageTemplate", Some(DEFAULT_TEMPLATE))
+            .unwrap_or_default();
+        if !message_template.contains("{code}") {
+            r.problem(
+                "messageTemplate",
+                "must contain {code}, where the code goes",
+            );
+        } else if message_template.chars().count() > 320 {
+            r.problem(
+                "messageTemplate",
+                "must be at most 320 characters (two SMS segments)",
+            );
+        }
+        let base_url = r
+            .string("twilioApiBaseUrl", Some(DEFAULT_API_BASE_URL))
+            .unwrap_or_default();
+        if let Err(reason) = check_base_url(&base_url) {
+            r.problem("twilioApiBaseUrl", reason);
+        }
+
+        let config = Config {
+            account_sid,
+            auth_token,
+            api_key,
+            sender: Sender {
+                phone_number,
+                messaging_service_sid,
+            },
+            app_name: r.string("appName", Some("")).unwrap_or_default(),
+            message_template,
+            code_length: r.integer("codeLength", 6, 4, 10),
+            code_ttl_seconds: r.integer("codeTtlSeconds", 300, 60, 600),
+            max_attempts: r.integer("maxAttempts", 5, 1, 10),
+            max_sms_per_number_per_hour: r.integer("maxSmsPerNumberPerHour", 5, 1, 100),
+            phone_number_field: r.field_name("phoneNumberField", "phoneNumber"),
+            identity_field: r.field_name("identityField", "email"),
+            phone_confirmed_field: r.field_name("phoneConfirmedField", "phoneNumberConfirmed"),
+            phone_required: r.boolean("phoneRequired", true),
+            twilio_api_base_url: base_url.trim_end_matches('/').to_string(),
+            twilio_timeout_ms: r.integer("twilioTimeoutMs", 10_000, 1_000, 30_000),
+        };
+        let problems = r.finish();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(PluginError::ConfigInvalid(problems))
+        }
+    }
+
+    /// The phone number is the identity column: the second register call has no other identity.
+    pub fn phone_is_identity(&self) -> bool {
+        self.identity_field == self.phone_number_field
+    }
+
+    /// The credentials for Twilio's HTTP Basic auth.
+    pub fn basic_auth_credentials(&self) -> (&str, &Secret) {
+        match &self.api_key {
+            Some((sid, secret)) => (sid, secret),
+            None => (&self.account_sid, &self.auth_token),
+        }
+    }
+}
+
+/// https only, except loopback, where the reference host runs its Twilio simulator: the Auth
+/// Token travels in every request and must not cross a network in clear text.
+fn check_base_url(url: &str) -> std::result::Result<(), &'static str> {
+    let lower = url.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        let authority = r.split(['/', '?', '#']).next().unwrap_or("");
+        if !is_loopback(authority) {
+            return Err(
+                "must use https:// (plain http:// is allowed only for 127.0.0.1 or localhost)",
+            );
+        }
+        r
+    } else {
+        return Err("must be an https:// URL such as https://api.twilio.com");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || rest.contains(['?', '#']) || url.chars().any(char::is_whitespace) {
+        return Err("must be a base URL such as https://api.twilio.com, without query or spaces");
+    }
+    Ok(())
+}
+
+/// `localhost`, `127.x.y.z` or `[::1]`, with an optional port and no user part (a name such as
+/// `127.0.0.1.example.com` resolves anywhere).
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix("[::1]") {
+        Some(rest) => return rest.is_empty() || is_port(rest),
+        None => authority.split_once(':').map_or(authority, |(h, port)| {
+            if is_port(&format!(":{port}")) {
+                h
+            } else {
+                ""
+            }
+        }),
+    };
+    if host == "localhost" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4 && octets[0] == "127" && octets.iter().all(|o| o.parse::<u8>().is_ok())
+}
+
+fn is_port(s: &str) -> bool {
+    s.strip_prefix(':')
+        .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

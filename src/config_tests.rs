@@ -1,0 +1,151 @@
+use serde_json::json;
+
+use super::*;
+
+fn minimal() -> Value {
+    json!({
+        "accountSid": "AC00000000000000000000000000000000",
+        "authToken": "test_auth_token_0000000000000000",
+        "senderPhoneNumber": "+15005550006",
+    })
+}
+
+fn problems_of(value: Value) -> Vec<ConfigProblem> {
+    match Config::from_json(&value) {
+        Err(PluginError::ConfigInvalid(p)) => p,
+        other => panic!("expected CONFIG_INVALID, got {other:?}"),
+    }
+}
+
+#[test]
+fn minimal_config_gets_documented_defaults() {
+    let c = Config::from_json(&minimal()).unwrap();
+    assert_eq!(c.code_length, 6);
+    assert_eq!(c.code_ttl_seconds, 300);
+    assert_eq!(c.max_attempts, 5);
+    assert_eq!(c.phone_number_field, "phoneNumber");
+    assert_eq!(c.identity_field, "email");
+    assert_eq!(c.message_template, DEFAULT_TEMPLATE);
+    assert_eq!(c.twilio_api_base_url, "https://api.twilio.com");
+    assert!(c.phone_required);
+    assert!(!c.phone_is_identity());
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let problems = problems_of(json!({
+        "accountSid": "XX123",
+        "codeLength": 3,
+        "codeTtlSeconds": 3600,
+        "maxAttempts": "many",
+        "messageTemplate": "Hello",
+        "twilioApiBaseUrl": "http://evil.example.com",
+        "phonNumberField": "x",
+    }));
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    for f in [
+        "accountSid",
+        "authToken",
+        "senderPhoneNumber",
+        "codeLength",
+        "codeTtlSeconds",
+        "maxAttempts",
+        "messageTemplate",
+        "twilioApiBaseUrl",
+        "phonNumberField",
+    ] {
+        assert!(fields.contains(&f), "missing problem for {f}: {fields:?}");
+    }
+}
+
+#[test]
+fn bounds_are_inclusive() {
+    for (field, ok, bad) in [
+        ("codeLength", [4, 10], [3, 11]),
+        ("codeTtlSeconds", [60, 600], [59, 601]),
+        ("maxAttempts", [1, 10], [0, 11]),
+    ] {
+        for v in ok {
+            let mut c = minimal();
+            c[field] = json!(v);
+            assert!(Config::from_json(&c).is_ok(), "{field}={v} should pass");
+        }
+        for v in bad {
+            let mut c = minimal();
+            c[field] = json!(v);
+            assert_eq!(problems_of(c)[0].field, field, "{field}={v} should fail");
+        }
+    }
+}
+
+#[test]
+fn messaging_service_can_replace_the_sender_number() {
+    let mut c = minimal();
+    c["senderPhoneNumber"] = json!("");
+    c["messagingServiceSid"] = json!("MG00000000000000000000000000000000");
+    let c = Config::from_json(&c).unwrap();
+    assert_eq!(c.sender.phone_number, None);
+    assert!(c.sender.messaging_service_sid.is_some());
+}
+
+#[test]
+fn sender_number_is_normalized() {
+    let mut c = minimal();
+    c["senderPhoneNumber"] = json!("+1 (500) 555-0006");
+    let c = Config::from_json(&c).unwrap();
+    assert_eq!(c.sender.phone_number.as_deref(), Some("+15005550006"));
+}
+
+#[test]
+fn api_key_needs_both_halves_and_is_used_for_auth() {
+    let mut c = minimal();
+    c["apiKeySid"] = json!("SK00000000000000000000000000000000");
+    assert_eq!(problems_of(c.clone())[0].field, "apiKeySecret");
+    c["apiKeySecret"] = json!("test_api_key_secret_000000000000");
+    let c = Config::from_json(&c).unwrap();
+    assert_eq!(
+        c.basic_auth_credentials().0,
+        "SK00000000000000000000000000000000"
+    );
+}
+
+#[test]
+fn plain_http_is_allowed_only_on_loopback() {
+    for (url, ok) in [
+        ("https://api.twilio.com", true),
+        ("http://127.0.0.1:8788", true),
+        ("http://localhost:8788/", true),
+        ("http://[::1]:8788", true),
+        ("http://api.twilio.com", false),
+        ("http://127.0.0.1.evil.com", false), // a name that resolves anywhere
+        ("http://user@localhost.evil.com", false),
+        ("ftp://api.twilio.com", false),
+        ("https://", false),
+        ("https://api.twilio.com?x=1", false),
+    ] {
+        let mut c = minimal();
+        c["twilioApiBaseUrl"] = json!(url);
+        assert_eq!(Config::from_json(&c).is_ok(), ok, "{url}");
+    }
+}
+
+#[test]
+fn problems_never_repeat_a_secret() {
+    let mut c = minimal();
+    c["authToken"] = json!("bad token with spaces 123456");
+    let text = format!("{:?}", problems_of(c));
+    assert!(!text.contains("bad token"));
+}
+
+#[test]
+fn debug_output_of_a_config_hides_the_token() {
+    let c = Config::from_json(&minimal()).unwrap();
+    assert!(!format!("{c:?}").contains("test_auth_token"));
+}
+
+#[test]
+fn not_an_object_is_a_problem_not_a_panic() {
+    for v in [json!(null), json!(42), json!("x"), json!([1, 2])] {
+        assert_eq!(problems_of(v)[0].field, "config");
+    }
+}

@@ -1,0 +1,189 @@
+//! The host object JS passes to `TwilioPlugin.create`, behind the [`Host`] trait. Every call is
+//! caught: a host that throws, rejects or answers nonsense becomes a `HostError`, never a trap.
+
+use js_sys::{Function, Promise, Reflect};
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::convert::{from_js, to_js};
+use crate::error::PluginError;
+use crate::host::{Host, HostError, HttpRequest, HttpResponse, LogLevel};
+
+/// The imports, by their JS names.
+pub const IMPORTS: &[&str] = &[
+    "http",
+    "storageGet",
+    "storagePut",
+    "storageTake",
+    "storageIncr",
+    "findUser",
+    "now",
+    "log",
+];
+
+/// A reply body larger than this is not a Twilio reply we need to read.
+const MAX_BODY_CHARS: usize = 1 << 20;
+
+pub struct JsHost {
+    object: JsValue,
+}
+
+impl JsHost {
+    /// Checks that every import is a function, naming the missing ones.
+    pub fn new(object: JsValue) -> Result<Self, PluginError> {
+        let missing: Vec<&str> = IMPORTS
+            .iter()
+            .filter(|name| !method(&object, name).is_some_and(|f| f.is_function()))
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            Ok(Self { object })
+        } else {
+            Err(PluginError::InvalidInput {
+                field: "host".into(),
+                expected: format!("an object with the functions {}", missing.join(", ")),
+            })
+        }
+    }
+
+    /// Calls an import and awaits its result, whether it returns a value or a Promise.
+    async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, HostError> {
+        let result = self.call_sync(name, args)?;
+        JsFuture::from(Promise::resolve(&result))
+            .await
+            .map_err(|e| HostError(format!("{name} failed: {}", describe(&e))))
+    }
+
+    fn call_sync(&self, name: &str, args: &[JsValue]) -> Result<JsValue, HostError> {
+        let f: Function = method(&self.object, name)
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| HostError(format!("{name} is not a function")))?;
+        let array: js_sys::Array = args.iter().collect();
+        f.apply(&self.object, &array)
+            .map_err(|e| HostError(format!("{name} failed: {}", describe(&e))))
+    }
+}
+
+fn method(object: &JsValue, name: &str) -> Option<JsValue> {
+    if !object.is_object() {
+        return None;
+    }
+    Reflect::get(object, &JsValue::from_str(name)).ok()
+}
+
+/// An error's message, bounded; never the whole value (it could be anything).
+fn describe(error: &JsValue) -> String {
+    let text = Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".into());
+    text.chars().take(200).collect()
+}
+
+fn optional_string(value: JsValue, name: &str) -> Result<Option<String>, HostError> {
+    if value.is_null() || value.is_undefined() {
+        Ok(None)
+    } else {
+        value
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| HostError(format!("{name} must resolve to a string or null")))
+    }
+}
+
+impl Host for JsHost {
+    async fn http(&self, request: HttpRequest) -> Result<HttpResponse, HostError> {
+        let headers: Map<String, Value> = request
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k, v.into()))
+            .collect();
+        let js_request = to_js(&json!({
+            "method": request.method,
+            "url": request.url,
+            "headers": headers,
+            "body": request.body,
+            "timeoutMs": request.timeout_ms,
+        }));
+        let reply = self.call("http", &[js_request]).await?;
+        let field =
+            |k: &str| Reflect::get(&reply, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let status = field("status")
+            .as_f64()
+            .filter(|s| (100.0..600.0).contains(s))
+            .ok_or_else(|| HostError("http must resolve to {status, headers, body}".into()))?;
+        let body = field("body").as_string().unwrap_or_default();
+        let body = if body.len() > MAX_BODY_CHARS {
+            String::new()
+        } else {
+            body
+        };
+        Ok(HttpResponse {
+            status: status as u16,
+            body,
+        })
+    }
+
+    async fn storage_get(&self, key: &str) -> Result<Option<String>, HostError> {
+        optional_string(self.call("storageGet", &[key.into()]).await?, "storageGet")
+    }
+
+    async fn storage_put(&self, key: &str, value: &str, ttl_seconds: u32) -> Result<(), HostError> {
+        self.call(
+            "storagePut",
+            &[key.into(), value.into(), ttl_seconds.into()],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn storage_take(&self, key: &str) -> Result<Option<String>, HostError> {
+        optional_string(
+            self.call("storageTake", &[key.into()]).await?,
+            "storageTake",
+        )
+    }
+
+    async fn storage_incr(&self, key: &str, ttl_seconds: u32) -> Result<i64, HostError> {
+        let n = self
+            .call("storageIncr", &[key.into(), ttl_seconds.into()])
+            .await?;
+        n.as_f64()
+            .filter(|n| n.is_finite() && n.fract() == 0.0)
+            .map(|n| n as i64)
+            .ok_or_else(|| HostError("storageIncr must resolve to a whole number".into()))
+    }
+
+    async fn find_user(
+        &self,
+        field: &str,
+        value: &str,
+    ) -> Result<Option<Map<String, Value>>, HostError> {
+        let user = self.call("findUser", &[field.into(), value.into()]).await?;
+        match from_js(&user, "user").map_err(|e| HostError(e.to_string()))? {
+            Value::Object(map) => Ok(Some(map)),
+            Value::Null => Ok(None),
+            _ => Err(HostError(
+                "findUser must resolve to a user object or null".into(),
+            )),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        // A host clock that fails or lies falls back to the JS clock rather than trapping.
+        self.call_sync("now", &[])
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .unwrap_or_else(js_sys::Date::now) as i64
+    }
+
+    fn log(&self, level: LogLevel, message: &str, fields: Value) {
+        let _ = self.call_sync(
+            "log",
+            &[level.as_str().into(), message.into(), to_js(&fields)],
+        );
+    }
+}

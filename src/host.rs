@@ -1,0 +1,71 @@
+//! What the plugin needs from the runtime that hosts it. The plugin holds no state and does no
+//! I/O of its own; every flow is generic over this trait, so it runs the same against the
+//! wasm-bindgen host object in production and against an in-memory host in native tests.
+//!
+//! The four storage operations are all a flow may assume. They map onto Redis (`SET EX`,
+//! `GETDEL`, `INCR`+`EXPIRE`) and SQL (`DELETE ... RETURNING`, upsert) alike, so a host can
+//! scale out on a shared store.
+
+use serde_json::{Map, Value};
+
+/// A host call failed: the host's own words, which may be shown to the developer in logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError(pub String);
+
+/// An outbound HTTP request. The host enforces the manifest's origin allowlist and the timeout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub timeout_ms: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// The host's capabilities. Futures need not be `Send`: a wasm instance is single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Host {
+    /// Rejects (`Err`) on a network error or timeout; any HTTP status is an `Ok` response.
+    async fn http(&self, request: HttpRequest) -> Result<HttpResponse, HostError>;
+    async fn storage_get(&self, key: &str) -> Result<Option<String>, HostError>;
+    async fn storage_put(&self, key: &str, value: &str, ttl_seconds: u32) -> Result<(), HostError>;
+    /// Atomically reads and deletes: of two concurrent takes of one key, one gets the value.
+    async fn storage_take(&self, key: &str) -> Result<Option<String>, HostError>;
+    /// Atomically adds one and returns the new count; the TTL is set when the key is created.
+    async fn storage_incr(&self, key: &str, ttl_seconds: u32) -> Result<i64, HostError>;
+    /// The app's user whose `field` equals `value`, as the BaaS stores it.
+    async fn find_user(
+        &self,
+        field: &str,
+        value: &str,
+    ) -> Result<Option<Map<String, Value>>, HostError>;
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+    /// A structured log line. Callers never pass secrets, codes or full phone numbers.
+    fn log(&self, level: LogLevel, message: &str, fields: Value);
+}

@@ -1,0 +1,29 @@
+//! Twilio phone verification for Backend-as-a-Service marketplaces, as a WebAssembly plugin.
+//!
+//! The plugin holds no state and does no I/O of its own: the host hands it HTTP, storage, a clock
+//! and logging through the [`host::Host`] trait. Every flow is generic over that trait and tested
+//! natively; [`glue`] is the only module that knows about JavaScript.
+
+pub mod code;
+pub mod code_delivery;
+pub mod config;
+mod config_reader;
+pub mod country_codes;
+pub mod encoding;
+pub mod error;
+pub mod glue;
+pub mod hook;
+pub mod host;
+pub mod phone;
+pub mod plugin;
+pub mod registration;
+pub mod secret;
+pub mod twilio;
+mod twilio_errors;
+pub mod verification;
+
+pub use config::Config;
+pub use error::{PluginError, Result};
+pub use hook::{HookContext, HookOutcome, HostResult};
+pub use host::{Host, HostError, HttpRequest, HttpResponse, LogLevel};
+pub use plugin::Plugin;

@@ -1,0 +1,169 @@
+//! Registration with phone-number confirmation, in two calls of the BaaS's ordinary register:
+//!
+//! 1. `{phoneNumber}` alone: a code is texted and the call answers `{transactionId, phoneNumber,
+//!    expiresInSeconds, codeLength}` without registering anyone.
+//! 2. The identity, `password`, `transactionId`, `transactionCode` and the same `phoneNumber`:
+//!    the code is checked and consumed, and the host registers the user with the phone number
+//!    normalized and marked confirmed.
+//!
+//! If the host then fails to register (the email was taken, say), `after_register` releases the
+//! verification so the user can correct the field and repeat call 2 with the same code: a typo
+//! must not cost a new SMS. Either way one code creates at most one user.
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{PluginError, Result};
+use crate::hook::{HookContext, HookOutcome, HostResult};
+use crate::host::{Host, LogLevel};
+use crate::phone::PhoneNumber;
+use crate::plugin::Plugin;
+use crate::verification::{storage_error, Purpose, Record};
+
+pub const TRANSACTION_ID: &str = "transactionId";
+pub const TRANSACTION_CODE: &str = "transactionCode";
+const PASSWORD: &str = "password";
+
+fn claim_key(transaction_id: &str) -> String {
+    format!("register-claim/{transaction_id}")
+}
+
+/// A string field of the request; absent when missing, null or empty.
+pub fn text_field(args: &Map<String, Value>, field: &str) -> Result<Option<String>> {
+    match args.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+        Some(_) => Err(PluginError::InvalidInput {
+            field: field.to_string(),
+            expected: "text".into(),
+        }),
+    }
+}
+
+impl<H: Host> Plugin<H> {
+    pub async fn before_register(
+        &self,
+        ctx: &HookContext,
+        mut args: Map<String, Value>,
+    ) -> Result<HookOutcome> {
+        let config = &self.config;
+        // Only the plugin may say a number is confirmed.
+        args.remove(&config.phone_confirmed_field);
+        let phone = text_field(&args, &config.phone_number_field)?;
+        let transaction_id = text_field(&args, TRANSACTION_ID)?;
+        let code = text_field(&args, TRANSACTION_CODE)?;
+        let phone_required = || PluginError::PhoneNumberRequired {
+            field: config.phone_number_field.clone(),
+        };
+        match (transaction_id, code) {
+            (None, None) => match phone {
+                None if config.phone_required || config.phone_is_identity() => {
+                    Err(phone_required())
+                }
+                None => Ok(HookOutcome::Continue { args: Some(args) }),
+                Some(_) if args.contains_key(PASSWORD) => Err(PluginError::VerificationRequired {
+                    field: config.phone_number_field.clone(),
+                }),
+                Some(raw) => self.start_registration(ctx, &raw).await,
+            },
+            (Some(tid), Some(code)) => {
+                let raw = phone.ok_or_else(phone_required)?;
+                let phone = PhoneNumber::parse(&raw, &config.phone_number_field)?;
+                let record = self
+                    .verifications()
+                    .check(&tid, &phone, Purpose::Register, "", &code)
+                    .await?;
+                self.claim(&tid, &record).await?;
+                args.remove(TRANSACTION_ID);
+                args.remove(TRANSACTION_CODE);
+                args.insert(config.phone_number_field.clone(), phone.as_str().into());
+                args.insert(config.phone_confirmed_field.clone(), true.into());
+                Ok(HookOutcome::Continue { args: Some(args) })
+            }
+            (Some(_), None) => Err(missing(TRANSACTION_CODE)),
+            (None, Some(_)) => Err(missing(TRANSACTION_ID)),
+        }
+    }
+
+    async fn start_registration(&self, ctx: &HookContext, raw_phone: &str) -> Result<HookOutcome> {
+        let config = &self.config;
+        let phone = PhoneNumber::parse(raw_phone, &config.phone_number_field)?;
+        let existing = self
+            .host
+            .find_user(&config.phone_number_field, phone.as_str())
+            .await
+            .map_err(|_| PluginError::HostFailure("looking up the phone number".into()))?;
+        if existing.is_some() {
+            return Err(PluginError::PhoneNumberInUse);
+        }
+        let started = self.send_code(ctx, &phone, Purpose::Register, "").await?;
+        Ok(HookOutcome::Respond {
+            status: 200,
+            body: json!({
+                "transactionId": started.transaction_id,
+                "phoneNumber": phone.as_str(),
+                "expiresInSeconds": config.code_ttl_seconds,
+                "codeLength": config.code_length,
+            }),
+        })
+    }
+
+    /// Remembers which verification this registration consumed, for `after_register`.
+    async fn claim(&self, transaction_id: &str, record: &Record) -> Result<()> {
+        let value = record.to_json();
+        let ttl = record.seconds_left(self.host.now_ms());
+        self.host
+            .storage_put(&claim_key(transaction_id), &value, ttl)
+            .await
+            .map_err(storage_error)
+    }
+
+    /// `args` is the client's original request; `result` what the host's registration did.
+    pub async fn after_register(
+        &self,
+        _ctx: &HookContext,
+        args: &Map<String, Value>,
+        result: &HostResult,
+    ) -> Result<HookOutcome> {
+        let done = Ok(HookOutcome::Continue { args: None });
+        let Ok(Some(transaction_id)) = text_field(args, TRANSACTION_ID) else {
+            return done;
+        };
+        // Taking the claim makes this idempotent: a repeated after-hook finds nothing to do.
+        let claimed = self
+            .host
+            .storage_take(&claim_key(&transaction_id))
+            .await
+            .map_err(storage_error)?;
+        let Some(record) = claimed.and_then(|s| Record::from_json(&s)) else {
+            return done;
+        };
+        match result {
+            HostResult::Succeeded { .. } => {
+                self.host.log(
+                    LogLevel::Info,
+                    "phone number confirmed at registration",
+                    json!({ "transactionId": transaction_id }),
+                );
+            }
+            HostResult::Failed { code, .. } => {
+                self.verifications()
+                    .release(&transaction_id, record)
+                    .await?;
+                self.host.log(
+                    LogLevel::Info,
+                    "registration failed after a correct code; the code stays valid",
+                    json!({ "transactionId": transaction_id, "hostError": code }),
+                );
+            }
+        }
+        done
+    }
+}
+
+fn missing(field: &str) -> PluginError {
+    PluginError::InvalidInput {
+        field: field.to_string(),
+        expected: "given too: transactionId and transactionCode go together".into(),
+    }
+}

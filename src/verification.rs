@@ -1,0 +1,245 @@
+//! Verification records: one code sent to one phone number for one purpose (and, for two-factor,
+//! one user), stored under its transaction id with only a keyed hash of the code.
+//!
+//! The rules (DESIGN.md's security invariants) live here, once, for every flow: bounded
+//! lifetime, bounded wrong answers counted atomically before the comparison (so parallel guesses
+//! cannot exceed the bound), and single use through the host's atomic `storage_take`.
+
+use serde_json::{json, Value};
+
+use crate::code::{generate_code, new_transaction_id, Binding, CodeHasher};
+use crate::error::{PluginError, Result};
+use crate::host::{Host, HostError, LogLevel};
+use crate::phone::PhoneNumber;
+
+/// How long a record outlives its code, so a late answer hears "expired" rather than "unknown".
+const EXPIRED_GRACE_SECONDS: u32 = 600;
+/// Transaction ids we issue are 24 characters; anything far longer is not one of ours.
+const MAX_TRANSACTION_ID_LEN: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Register,
+    Login,
+    TwoFactor,
+    Custom,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Login => "login",
+            Self::TwoFactor => "two-factor",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// What is stored. Never the code itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub phone: String,
+    pub purpose: String,
+    pub user_id: String,
+    pub code_hash: String,
+    pub expires_at_ms: i64,
+    /// Bumped when a claimed verification is released, so it gets a fresh attempts counter.
+    pub generation: u32,
+}
+
+impl Record {
+    /// Stored as JSON. (De)serialized by hand: serde's derived error messages would pull float
+    /// formatting into the module for nothing.
+    pub fn to_json(&self) -> String {
+        json!({
+            "phone": self.phone,
+            "purpose": self.purpose,
+            "userId": self.user_id,
+            "codeHash": self.code_hash,
+            "expiresAtMs": self.expires_at_ms,
+            "generation": self.generation,
+        })
+        .to_string()
+    }
+
+    /// `None` for anything that is not a record we wrote.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(Self {
+            phone: s("phone")?,
+            purpose: s("purpose")?,
+            user_id: s("userId")?,
+            code_hash: s("codeHash")?,
+            expires_at_ms: v.get("expiresAtMs")?.as_i64()?,
+            generation: u32::try_from(v.get("generation")?.as_u64()?).ok()?,
+        })
+    }
+
+    fn binding<'a>(&'a self, transaction_id: &'a str) -> Binding<'a> {
+        Binding {
+            transaction_id,
+            phone: &self.phone,
+            purpose: &self.purpose,
+            user_id: &self.user_id,
+        }
+    }
+
+    /// Whole seconds left, at least 1 so a storage TTL is never zero.
+    pub fn seconds_left(&self, now_ms: i64) -> u32 {
+        let left = (self.expires_at_ms - now_ms).max(0) / 1000;
+        u32::try_from(left).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+/// A verification that was just created; the caller sends `code` and then forgets it.
+pub struct Started {
+    pub transaction_id: String,
+    pub code: String,
+    pub record: Record,
+}
+
+/// The rules a store of verifications enforces.
+pub struct Verifications<'a, H: Host> {
+    pub host: &'a H,
+    pub hasher: &'a CodeHasher,
+    pub code_length: u32,
+    pub ttl_seconds: u32,
+    pub max_attempts: u32,
+}
+
+pub fn record_key(transaction_id: &str) -> String {
+    format!("verification/{transaction_id}")
+}
+
+fn attempts_key(transaction_id: &str, generation: u32) -> String {
+    format!("attempts/{transaction_id}/{generation}")
+}
+
+pub fn storage_error(e: HostError) -> PluginError {
+    PluginError::StorageUnavailable(e.0.chars().take(120).collect())
+}
+
+impl<H: Host> Verifications<'_, H> {
+    /// Creates and stores a verification; the caller sends the code, and calls `discard` if it
+    /// could not be sent, so no verification is left behind.
+    pub async fn start(
+        &self,
+        phone: &PhoneNumber,
+        purpose: Purpose,
+        user_id: &str,
+    ) -> Result<Started> {
+        let transaction_id = new_transaction_id()?;
+        let code = generate_code(self.code_length)?;
+        let mut record = Record {
+            phone: phone.as_str().to_string(),
+            purpose: purpose.as_str().to_string(),
+            user_id: user_id.to_string(),
+            code_hash: String::new(),
+            expires_at_ms: self.host.now_ms() + i64::from(self.ttl_seconds) * 1000,
+            generation: 0,
+        };
+        record.code_hash = self.hasher.hash(&record.binding(&transaction_id), &code);
+        self.store(&transaction_id, &record).await?;
+        Ok(Started {
+            transaction_id,
+            code,
+            record,
+        })
+    }
+
+    async fn store(&self, transaction_id: &str, record: &Record) -> Result<()> {
+        let value = record.to_json();
+        let ttl = record.seconds_left(self.host.now_ms()) + EXPIRED_GRACE_SECONDS;
+        self.host
+            .storage_put(&record_key(transaction_id), &value, ttl)
+            .await
+            .map_err(storage_error)
+    }
+
+    pub async fn discard(&self, transaction_id: &str) {
+        if let Err(e) = self.host.storage_take(&record_key(transaction_id)).await {
+            self.host.log(
+                LogLevel::Warn,
+                "could not discard an unsent verification; it expires on its own",
+                json!({ "error": e.0 }),
+            );
+        }
+    }
+
+    /// Checks an answer and, when it is right, consumes the verification and returns it.
+    /// Unknown id, wrong phone, wrong purpose and wrong code all answer `CodeMismatch`.
+    pub async fn check(
+        &self,
+        transaction_id: &str,
+        phone: &PhoneNumber,
+        purpose: Purpose,
+        user_id: &str,
+        code: &str,
+    ) -> Result<Record> {
+        let unknown = PluginError::CodeMismatch {
+            attempts_left: None,
+        };
+        if transaction_id.is_empty() || transaction_id.len() > MAX_TRANSACTION_ID_LEN {
+            return Err(unknown);
+        }
+        let key = record_key(transaction_id);
+        let Some(record) = self.load(&key).await? else {
+            return Err(unknown);
+        };
+        let now = self.host.now_ms();
+        if now >= record.expires_at_ms {
+            return Err(PluginError::VerificationExpired);
+        }
+        // Counted before comparing: N parallel guesses take N distinct counts.
+        let attempts = self
+            .host
+            .storage_incr(
+                &attempts_key(transaction_id, record.generation),
+                record.seconds_left(now),
+            )
+            .await
+            .map_err(storage_error)?;
+        let max = i64::from(self.max_attempts);
+        if attempts > max {
+            return Err(PluginError::TooManyAttempts);
+        }
+        let claimed = Binding {
+            transaction_id,
+            phone: phone.as_str(),
+            purpose: purpose.as_str(),
+            user_id,
+        };
+        if !self.hasher.verify(&claimed, code, &record.code_hash) {
+            let left = u32::try_from(max - attempts).unwrap_or(0);
+            return Err(if left == 0 {
+                PluginError::TooManyAttempts
+            } else {
+                PluginError::CodeMismatch {
+                    attempts_left: Some(left),
+                }
+            });
+        }
+        // Single use: of two concurrent right answers, only one takes the record.
+        match self.host.storage_take(&key).await.map_err(storage_error)? {
+            Some(taken) if Record::from_json(&taken).as_ref() == Some(&record) => Ok(record),
+            _ => Err(unknown),
+        }
+    }
+
+    /// Puts back a verification that was consumed by an operation that then failed (say, the
+    /// email was already taken), with a fresh attempts counter, until its original expiry.
+    pub async fn release(&self, transaction_id: &str, mut record: Record) -> Result<()> {
+        if self.host.now_ms() >= record.expires_at_ms {
+            return Ok(());
+        }
+        record.generation += 1;
+        self.store(transaction_id, &record).await
+    }
+
+    async fn load(&self, key: &str) -> Result<Option<Record>> {
+        let stored = self.host.storage_get(key).await.map_err(storage_error)?;
+        Ok(stored.and_then(|s| Record::from_json(&s)))
+    }
+}
