@@ -1,0 +1,65 @@
+# Two commands do everything on a fresh machine:
+#   make run   build the plugin and start the local BaaS with the Twilio simulator
+#   make test  every check: format, lints, native tests, the wasm build, WIT, Node tests
+.PHONY: all build run test lint test-rust test-node check-wit tools bench clean
+
+SHELL := /bin/bash
+CRATE := twilio_baas_plugin
+WASM_TARGET := wasm32-unknown-unknown
+RELEASE_WASM := target/$(WASM_TARGET)/release/$(CRATE).wasm
+PKG_WASM := pkg/$(CRATE)_bg.wasm
+HARNESS := host-harness
+NPM_STAMP := $(HARNESS)/node_modules/.installed
+
+# Pinned tools, installed once into a cache folder the build owns (see scripts/tools.sh).
+TOOLS_PATH = $(shell scripts/tools.sh)
+WITH_TOOLS = PATH="$(TOOLS_PATH):$$PATH"
+
+all: build
+
+tools:
+	@scripts/tools.sh >/dev/null
+
+$(NPM_STAMP): $(HARNESS)/package.json $(HARNESS)/package-lock.json
+	cd $(HARNESS) && npm ci --no-audit --no-fund
+	touch $@
+
+build: $(PKG_WASM)
+
+$(PKG_WASM): Cargo.toml Cargo.lock $(shell find src -type f) scripts/tools.sh
+	scripts/tools.sh >/dev/null
+	cargo build --release --locked --target $(WASM_TARGET)
+	rm -rf pkg
+	$(WITH_TOOLS) wasm-bindgen $(RELEASE_WASM) --target nodejs --out-dir pkg \
+	  --remove-name-section --remove-producers-section
+	$(WITH_TOOLS) wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+	  $(PKG_WASM) -o $(PKG_WASM)
+	@echo "built $(PKG_WASM): $$(stat -c %s $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
+
+lint: $(NPM_STAMP)
+	cargo fmt --all --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --target $(WASM_TARGET) --lib -- -D warnings
+	cd $(HARNESS) && npx biome check .
+
+test-rust:
+	cargo test --locked
+
+check-wit: tools
+	$(WITH_TOOLS) wasm-tools component wit wit/ >/dev/null
+	@echo "wit/: valid"
+
+test-node: build $(NPM_STAMP)
+	cd $(HARNESS) && node --test --test-concurrency=1 test/
+
+test: tools lint test-rust build check-wit test-node
+
+bench: build $(NPM_STAMP)
+	node $(HARNESS)/bench/plugin-bench.js
+
+run: build $(NPM_STAMP)
+	node $(HARNESS)/bin/baas.js
+
+clean:
+	rm -rf target pkg
