@@ -65,6 +65,25 @@ impl JsHost {
     }
 }
 
+thread_local! {
+    /// One handler for every promise the plugin does not await.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
+impl JsHost {
+    /// For the synchronous imports (`now`, `log`): a host that made them async must not get an
+    /// unhandled rejection out of it, which would crash a Node process.
+    fn call_ignoring_promise(&self, name: &str, args: &[JsValue]) -> Result<JsValue, HostError> {
+        let result = self.call_sync(name, args)?;
+        if let Some(promise) = result.dyn_ref::<Promise>() {
+            IGNORE.with(|ignore| {
+                let _ = promise.catch(ignore);
+            });
+        }
+        Ok(result)
+    }
+}
+
 fn method(object: &JsValue, name: &str) -> Option<JsValue> {
     if !object.is_object() {
         return None;
@@ -173,7 +192,7 @@ impl Host for JsHost {
 
     fn now_ms(&self) -> i64 {
         // A host clock that fails or lies falls back to the JS clock rather than trapping.
-        self.call_sync("now", &[])
+        self.call_ignoring_promise("now", &[])
             .ok()
             .and_then(|v| v.as_f64())
             .filter(|n| n.is_finite() && *n > 0.0)
@@ -181,7 +200,7 @@ impl Host for JsHost {
     }
 
     fn log(&self, level: LogLevel, message: &str, fields: Value) {
-        let _ = self.call_sync(
+        let _ = self.call_ignoring_promise(
             "log",
             &[level.as_str().into(), message.into(), to_js(&fields)],
         );
