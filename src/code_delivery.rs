@@ -27,7 +27,11 @@ pub fn render_message(template: &str, app_name: &str, code: &str) -> String {
 
 /// Refuses a new SMS to a number that has had `max_per_hour` in the current clock hour: SMS
 /// pumping fraud and careless retry loops both cost the app money.
-async fn check_rate<H: Host>(host: &H, config: &Config, phone: &PhoneNumber) -> Result<()> {
+pub(crate) async fn check_rate<H: Host>(
+    host: &H,
+    config: &Config,
+    phone: &PhoneNumber,
+) -> Result<()> {
     let now = host.now_ms();
     let window = now.div_euclid(HOUR_MS);
     let key = format!("sms-rate/{}/{window}", phone.as_str());
@@ -49,7 +53,7 @@ pub async fn send_code<H: Host>(
     config: &Config,
     verifications: &Verifications<'_, H>,
     phone: &PhoneNumber,
-    purpose: Purpose,
+    purpose: &Purpose,
     user_id: &str,
     app_name: &str,
 ) -> Result<Started> {
@@ -68,7 +72,7 @@ pub async fn send_code<H: Host>(
                 LogLevel::Info,
                 "verification code sent",
                 json!({
-                    "purpose": purpose.as_str(),
+                    "purpose": purpose.label(),
                     "to": phone.masked(),
                     "transactionId": started.transaction_id,
                     "messageSid": sent.sid,
@@ -81,7 +85,7 @@ pub async fn send_code<H: Host>(
             host.log(
                 LogLevel::Warn,
                 "verification code could not be sent",
-                json!({ "purpose": purpose.as_str(), "to": phone.masked(), "error": err.code(),
+                json!({ "purpose": purpose.label(), "to": phone.masked(), "error": err.code(),
                         "details": err.details() }),
             );
             Err(err)

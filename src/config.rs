@@ -34,7 +34,22 @@ pub const FIELDS: &[&str] = &[
     "phoneRequired",
     "twilioApiBaseUrl",
     "twilioTimeoutMs",
+    "phoneLogin",
+    "twoFactor",
+    "twoFactorField",
+    "statusCallbackUrl",
+    "messagingAccess",
 ];
+
+/// When a password login must be followed by an SMS code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwoFactorMode {
+    Off,
+    /// For users whose `two_factor_field` is true.
+    Optional,
+    /// For every user; one without a phone number cannot log in.
+    Required,
+}
 
 /// Who Twilio sees as the sender: a number of the account, a Messaging Service, or both (Twilio
 /// then uses the number if it belongs to the service).
@@ -64,6 +79,14 @@ pub struct Config {
     pub phone_required: bool,
     pub twilio_api_base_url: String,
     pub twilio_timeout_ms: u32,
+    pub phone_login: bool,
+    pub two_factor: TwoFactorMode,
+    pub two_factor_field: String,
+    /// Where Twilio posts delivery status for messages sent through the messaging API.
+    pub status_callback_url: Option<String>,
+    /// Whether the messaging API needs a signed-in caller (the default), so that an anonymous
+    /// client cannot spend the app's SMS budget.
+    pub messaging_requires_sign_in: bool,
 }
 
 impl Config {
@@ -145,6 +168,21 @@ impl Config {
             r.problem("twilioApiBaseUrl", reason);
         }
 
+        let status_callback_url = r.string("statusCallbackUrl", None);
+        if let Some(url) = &status_callback_url {
+            if check_public_url(url).is_err() {
+                r.problem(
+                    "statusCallbackUrl",
+                    "must be the https:// URL of the host's status-callback endpoint",
+                );
+            }
+        }
+        let two_factor = match r.choice("twoFactor", "optional", &["off", "optional", "required"]) {
+            "off" => TwoFactorMode::Off,
+            "required" => TwoFactorMode::Required,
+            _ => TwoFactorMode::Optional,
+        };
+
         let config = Config {
             account_sid,
             auth_token,
@@ -165,6 +203,15 @@ impl Config {
             phone_required: r.boolean("phoneRequired", true),
             twilio_api_base_url: base_url.trim_end_matches('/').to_string(),
             twilio_timeout_ms: r.integer("twilioTimeoutMs", 10_000, 1_000, 30_000),
+            phone_login: r.boolean("phoneLogin", true),
+            two_factor,
+            two_factor_field: r.field_name("twoFactorField", "twoFactorEnabled"),
+            status_callback_url,
+            messaging_requires_sign_in: r.choice(
+                "messagingAccess",
+                "signed-in",
+                &["signed-in", "anyone"],
+            ) == "signed-in",
         };
         let problems = r.finish();
         if problems.is_empty() {
@@ -186,6 +233,15 @@ impl Config {
             None => (&self.account_sid, &self.auth_token),
         }
     }
+}
+
+/// Checks a URL Twilio will call or fetch (status callbacks, media): https, or http on loopback
+/// for local use; the reason says what to write instead.
+pub fn check_public_url(url: &str) -> std::result::Result<(), &'static str> {
+    if url.len() > 2048 {
+        return Err("must be at most 2,048 characters");
+    }
+    check_base_url(url.split(['?', '#']).next().unwrap_or(""))
 }
 
 /// https only, except loopback, where the reference host runs its Twilio simulator: the Auth

@@ -109,8 +109,9 @@ impl<'a> Reader<'a> {
         }
         let value = match self.map.get(field) {
             Some(Value::Number(n)) => n.as_f64(),
-            // Form inputs often arrive as text.
-            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            // Form inputs often arrive as text. Parsed as an integer: a float parser would add
+            // kilobytes to the module for a field that only takes whole numbers.
+            Some(Value::String(s)) => s.trim().parse::<u32>().ok().map(f64::from),
             _ => None,
         };
         match value {
@@ -130,6 +131,25 @@ impl<'a> Reader<'a> {
             Some(Value::String(s)) if s == "false" => false,
             Some(_) => {
                 self.problem(field, "must be true or false");
+                default
+            }
+        }
+    }
+
+    /// One of `options`, or `default` when absent.
+    pub fn choice(
+        &mut self,
+        field: &str,
+        default: &'static str,
+        options: &[&'static str],
+    ) -> &'static str {
+        let Some(value) = self.string(field, None) else {
+            return default;
+        };
+        match options.iter().find(|o| **o == value) {
+            Some(o) => o,
+            None => {
+                self.problem(field, format!("must be one of: {}", options.join(", ")));
                 default
             }
         }

@@ -28,6 +28,10 @@ fn minimal_config_gets_documented_defaults() {
     assert_eq!(c.message_template, DEFAULT_TEMPLATE);
     assert_eq!(c.twilio_api_base_url, "https://api.twilio.com");
     assert!(c.phone_required);
+    assert!(c.phone_login);
+    assert_eq!(c.two_factor, TwoFactorMode::Optional);
+    assert_eq!(c.two_factor_field, "twoFactorEnabled");
+    assert_eq!(c.status_callback_url, None);
     assert!(!c.phone_is_identity());
 }
 
@@ -147,5 +151,38 @@ fn debug_output_of_a_config_hides_the_token() {
 fn not_an_object_is_a_problem_not_a_panic() {
     for v in [json!(null), json!(42), json!("x"), json!([1, 2])] {
         assert_eq!(problems_of(v)[0].field, "config");
+    }
+}
+
+#[test]
+fn two_factor_mode_is_one_of_three() {
+    for (value, mode) in [
+        ("off", TwoFactorMode::Off),
+        ("optional", TwoFactorMode::Optional),
+        ("required", TwoFactorMode::Required),
+    ] {
+        let mut c = minimal();
+        c["twoFactor"] = json!(value);
+        assert_eq!(Config::from_json(&c).unwrap().two_factor, mode);
+    }
+    let mut c = minimal();
+    c["twoFactor"] = json!("always");
+    assert!(problems_of(c)[0].reason.contains("off, optional, required"));
+}
+
+#[test]
+fn status_callback_url_must_be_https_or_loopback() {
+    for (url, ok) in [
+        ("https://app.example.com/api/twilio/status", true),
+        (
+            "http://127.0.0.1:8787/api/services/twilio/status-callback",
+            true,
+        ),
+        ("http://app.example.com/status", false),
+        ("not a url", false),
+    ] {
+        let mut c = minimal();
+        c["statusCallbackUrl"] = json!(url);
+        assert_eq!(Config::from_json(&c).is_ok(), ok, "{url}");
     }
 }

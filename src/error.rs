@@ -32,6 +32,21 @@ pub enum PluginError {
     )]
     PhoneNumberRequired { field: String },
 
+    #[error("Login with a phone number is not enabled for this app. Log in with your password.")]
+    PhoneLoginDisabled,
+
+    #[error("Two-factor authentication is required for this account, but it has no phone number to send a code to. Contact the app's support.")]
+    TwoFactorUnavailable,
+
+    #[error("Sign in first: sending messages is for signed-in users of this app.")]
+    NotAuthenticated,
+
+    #[error("No message with this SID was sent through this app.")]
+    MessageNotFound,
+
+    #[error("The request is not signed by Twilio: the X-Twilio-Signature header is missing or does not match.")]
+    SignatureInvalid,
+
     #[error("This phone number already belongs to an account. Log in instead, or register with another number.")]
     PhoneNumberInUse,
 
@@ -91,6 +106,11 @@ impl PluginError {
             Self::InvalidPhoneNumber { .. } => "INVALID_PHONE_NUMBER",
             Self::PhoneNumberRequired { .. } => "PHONE_NUMBER_REQUIRED",
             Self::PhoneNumberInUse => "PHONE_NUMBER_IN_USE",
+            Self::PhoneLoginDisabled => "PHONE_LOGIN_DISABLED",
+            Self::TwoFactorUnavailable => "TWO_FACTOR_UNAVAILABLE",
+            Self::NotAuthenticated => "NOT_AUTHENTICATED",
+            Self::MessageNotFound => "MESSAGE_NOT_FOUND",
+            Self::SignatureInvalid => "SIGNATURE_INVALID",
             Self::VerificationRequired { .. } => "VERIFICATION_REQUIRED",
             Self::CodeMismatch { .. } => "CODE_MISMATCH",
             Self::VerificationExpired => "VERIFICATION_EXPIRED",
@@ -113,6 +133,10 @@ impl PluginError {
             | Self::VerificationRequired { .. }
             | Self::CodeMismatch { .. } => 400,
             Self::PhoneNumberInUse => 409,
+            Self::PhoneLoginDisabled => 400,
+            Self::NotAuthenticated => 401,
+            Self::TwoFactorUnavailable | Self::SignatureInvalid => 403,
+            Self::MessageNotFound => 404,
             Self::VerificationExpired => 410,
             Self::TooManyAttempts | Self::RateLimited { .. } => 429,
             Self::TwilioRejected { status, .. } => *status,

@@ -11,6 +11,8 @@ pub struct HookContext {
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub app_name: Option<String>,
+    /// The authenticated caller of a service (the host's session user), if any.
+    pub user_id: Option<String>,
 }
 
 /// How a hook tells the host to go on.

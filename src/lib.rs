@@ -4,20 +4,27 @@
 //! and logging through the [`host::Host`] trait. Every flow is generic over that trait and tested
 //! natively; [`glue`] is the only module that knows about JavaScript.
 
+pub mod app_verification;
 pub mod code;
 pub mod code_delivery;
 pub mod config;
 mod config_reader;
+pub mod config_test;
 pub mod country_codes;
 pub mod encoding;
 pub mod error;
 pub mod glue;
 pub mod hook;
 pub mod host;
+pub mod login;
+pub mod message_status;
+pub mod messaging;
 pub mod phone;
 pub mod plugin;
 pub mod registration;
 pub mod secret;
+pub mod signature;
+pub mod status_callback;
 pub mod twilio;
 mod twilio_errors;
 pub mod verification;

@@ -60,7 +60,7 @@ impl<H: Host> Plugin<H> {
         &self,
         ctx: &HookContext,
         phone: &PhoneNumber,
-        purpose: Purpose,
+        purpose: &Purpose,
         user_id: &str,
     ) -> Result<Started> {
         let verifications = self.verifications();

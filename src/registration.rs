@@ -71,7 +71,7 @@ impl<H: Host> Plugin<H> {
                 let phone = PhoneNumber::parse(&raw, &config.phone_number_field)?;
                 let record = self
                     .verifications()
-                    .check(&tid, &phone, Purpose::Register, "", &code)
+                    .check(&tid, &phone, &Purpose::Register, "", &code)
                     .await?;
                 self.claim(&tid, &record).await?;
                 args.remove(TRANSACTION_ID);
@@ -96,7 +96,7 @@ impl<H: Host> Plugin<H> {
         if existing.is_some() {
             return Err(PluginError::PhoneNumberInUse);
         }
-        let started = self.send_code(ctx, &phone, Purpose::Register, "").await?;
+        let started = self.send_code(ctx, &phone, &Purpose::Register, "").await?;
         Ok(HookOutcome::Respond {
             status: 200,
             body: json!({

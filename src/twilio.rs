@@ -3,13 +3,14 @@
 
 use serde_json::Value;
 
-use crate::config::Config;
-use crate::encoding::{base64, form_encode};
+use crate::config::{Config, DEFAULT_API_BASE_URL};
+use crate::encoding::{base64, form_encode, percent_encode};
 use crate::error::{PluginError, Result};
 use crate::host::{Host, HttpRequest, HttpResponse};
 use crate::twilio_errors;
 
 const API_VERSION: &str = "2010-04-01";
+pub const MESSAGING_API_BASE_URL: &str = "https://messaging.twilio.com";
 const USER_AGENT: &str = concat!("twilio-baas-plugin/", env!("CARGO_PKG_VERSION"));
 
 /// A message to send. `to` is already E.164.
@@ -82,6 +83,88 @@ pub fn message_request(config: &Config, message: &OutgoingMessage) -> HttpReques
         body: Some(form_encode(form)),
         timeout_ms: config.twilio_timeout_ms,
     }
+}
+
+/// A GET of Twilio's REST API, authenticated like every call.
+fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
+    HttpRequest {
+        method: "GET".into(),
+        url: format!(
+            "{}/{API_VERSION}/Accounts/{}{path_and_query}",
+            config.twilio_api_base_url, config.account_sid
+        ),
+        headers: vec![
+            ("Authorization".into(), basic_auth(config)),
+            ("Accept".into(), "application/json".into()),
+            ("User-Agent".into(), USER_AGENT.into()),
+        ],
+        body: None,
+        timeout_ms: config.twilio_timeout_ms,
+    }
+}
+
+/// Runs a request and returns the JSON reply of a 2xx, or the mapped Twilio error.
+async fn call_json<H: Host>(host: &H, request: HttpRequest) -> Result<Value> {
+    let response = host
+        .http(request)
+        .await
+        .map_err(|e| PluginError::TwilioUnavailable {
+            reason: short(&e.0),
+            twilio_code: None,
+            retry_after_seconds: None,
+        })?;
+    if !(200..300).contains(&response.status) {
+        return Err(twilio_errors::from_reply(response.status, &response.body));
+    }
+    serde_json::from_str(&response.body).map_err(|_| PluginError::TwilioUnavailable {
+        reason: "the reply was not Twilio's JSON".into(),
+        twilio_code: None,
+        retry_after_seconds: None,
+    })
+}
+
+/// `GET /2010-04-01/Accounts/{AccountSid}.json`: the account's status and type.
+pub async fn fetch_account<H: Host>(host: &H, config: &Config) -> Result<Value> {
+    call_json(host, get_request(config, ".json")).await
+}
+
+/// `GET .../IncomingPhoneNumbers.json?PhoneNumber=`: the account's entry for a number; Twilio
+/// answers an empty list, not a 404, for a number the account does not own.
+pub async fn fetch_incoming_number<H: Host>(
+    host: &H,
+    config: &Config,
+    number: &str,
+) -> Result<Option<Value>> {
+    let query = format!(
+        "/IncomingPhoneNumbers.json?PhoneNumber={}",
+        percent_encode(number)
+    );
+    let reply = call_json(host, get_request(config, &query)).await?;
+    Ok(reply
+        .get("incoming_phone_numbers")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter()
+                .find(|n| n.get("phone_number").and_then(Value::as_str) == Some(number))
+        })
+        .cloned())
+}
+
+/// The Messaging Service, from Twilio's Messaging API. That API lives on its own host; a
+/// non-default base URL (the local simulator) serves both.
+pub async fn fetch_messaging_service<H: Host>(
+    host: &H,
+    config: &Config,
+    sid: &str,
+) -> Result<Value> {
+    let base = if config.twilio_api_base_url == DEFAULT_API_BASE_URL {
+        MESSAGING_API_BASE_URL
+    } else {
+        &config.twilio_api_base_url
+    };
+    let mut request = get_request(config, "");
+    request.url = format!("{base}/v1/Services/{sid}");
+    call_json(host, request).await
 }
 
 fn basic_auth(config: &Config) -> String {

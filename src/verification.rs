@@ -17,21 +17,23 @@ const EXPIRED_GRACE_SECONDS: u32 = 600;
 /// Transaction ids we issue are 24 characters; anything far longer is not one of ours.
 const MAX_TRANSACTION_ID_LEN: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a code is for. A code checked for another purpose does not match.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     Register,
     Login,
     TwoFactor,
-    Custom,
+    /// The app's own flows (`startVerification`), with the app's label, e.g. `change-phone`.
+    Custom(String),
 }
 
 impl Purpose {
-    pub fn as_str(self) -> &'static str {
+    pub fn label(&self) -> String {
         match self {
-            Self::Register => "register",
-            Self::Login => "login",
-            Self::TwoFactor => "two-factor",
-            Self::Custom => "custom",
+            Self::Register => "register".into(),
+            Self::Login => "login".into(),
+            Self::TwoFactor => "two-factor".into(),
+            Self::Custom(label) => format!("custom:{label}"),
         }
     }
 }
@@ -127,14 +129,14 @@ impl<H: Host> Verifications<'_, H> {
     pub async fn start(
         &self,
         phone: &PhoneNumber,
-        purpose: Purpose,
+        purpose: &Purpose,
         user_id: &str,
     ) -> Result<Started> {
         let transaction_id = new_transaction_id()?;
         let code = generate_code(self.code_length)?;
         let mut record = Record {
             phone: phone.as_str().to_string(),
-            purpose: purpose.as_str().to_string(),
+            purpose: purpose.label(),
             user_id: user_id.to_string(),
             code_hash: String::new(),
             expires_at_ms: self.host.now_ms() + i64::from(self.ttl_seconds) * 1000,
@@ -174,7 +176,7 @@ impl<H: Host> Verifications<'_, H> {
         &self,
         transaction_id: &str,
         phone: &PhoneNumber,
-        purpose: Purpose,
+        purpose: &Purpose,
         user_id: &str,
         code: &str,
     ) -> Result<Record> {
@@ -205,10 +207,11 @@ impl<H: Host> Verifications<'_, H> {
         if attempts > max {
             return Err(PluginError::TooManyAttempts);
         }
+        let purpose = purpose.label();
         let claimed = Binding {
             transaction_id,
             phone: phone.as_str(),
-            purpose: purpose.as_str(),
+            purpose: &purpose,
             user_id,
         };
         if !self.hasher.verify(&claimed, code, &record.code_hash) {

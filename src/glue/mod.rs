@@ -7,6 +7,7 @@ mod convert;
 mod js_host;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -45,6 +46,11 @@ export interface PluginConfig {
   phoneRequired?: boolean;
   twilioApiBaseUrl?: string;
   twilioTimeoutMs?: number;
+  phoneLogin?: boolean;
+  twoFactor?: "off" | "optional" | "required";
+  twoFactorField?: string;
+  statusCallbackUrl?: string;
+  messagingAccess?: "signed-in" | "anyone";
 }
 
 export interface ConfigProblem { field: string; reason: string; }
@@ -74,6 +80,8 @@ export interface PluginHost {
 
 export interface HookContext {
   event?: string; requestId?: string; clientIp?: string; userAgent?: string; appName?: string;
+  /** The signed-in caller of a service, if any. */
+  userId?: string;
 }
 
 export type HookOutcome =
@@ -84,6 +92,31 @@ export type HookOutcome =
 export type HostResult =
   | { user: Record<string, unknown> }
   | { error: { code: string | number; message: string } };
+
+export interface SendSmsRequest { to: string; body: string; statusCallback?: string; }
+export interface SendMmsRequest { to: string; body?: string; mediaUrls: string[]; statusCallback?: string; }
+export interface SentMessage {
+  sid: string; status: string; to: string; from: string | null; numSegments: number | null; numMedia: number | null;
+}
+export interface StartVerificationRequest { phoneNumber: string; purpose?: string; }
+export interface StartedVerification {
+  transactionId: string; phoneNumber: string; expiresInSeconds: number; codeLength: number;
+}
+export interface CheckVerificationRequest {
+  transactionId: string; transactionCode: string; phoneNumber: string; purpose?: string;
+}
+export interface CheckedVerification { verified: true; phoneNumber: string; purpose: string; }
+export interface MessageStatusRequest { sid: string; }
+export interface MessageStatus {
+  sid: string; status: string; errorCode: number | null; to: string; updatedAt: number;
+}
+/** A webhook request as received: the full public URL, the headers and the raw body. */
+export interface CallbackRequest { url: string; headers: Record<string, string>; body: string; }
+export interface CallbackReceipt { received: true; sid: string; status: string | null; }
+export interface ConfigurationCheck {
+  name: "fields" | "credentials" | "sender"; status: "passed" | "warning" | "failed" | "skipped"; message: string;
+}
+export interface ConfigurationReport { ok: boolean; checks: ConfigurationCheck[]; }
 
 /** Every error the plugin throws or rejects with. */
 export interface PluginErrorShape extends Error {
@@ -162,9 +195,146 @@ impl TwilioPlugin {
             plugin.after_register(&ctx, &user, &result).await
         })
     }
+
+    /// Login. `{phoneNumber}` alone starts a phone login (a code is texted; answers `respond`);
+    /// with `transactionId` and `transactionCode`, phone login or two-factor's second step
+    /// answers `authenticate`; a password login continues to the host's check.
+    #[wasm_bindgen(js_name = beforeLogin, unchecked_return_type = "Promise<HookOutcome>")]
+    pub fn before_login(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] login: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        run(async move {
+            let ctx = parse_context(&ctx)?;
+            let login = object_from_js(&login, "login", "an object with the login fields")?;
+            plugin.before_login(&ctx, login).await
+        })
+    }
+
+    /// After a password login: answers `respond` with `{twoFactorRequired, transactionId,
+    /// phoneNumber, expiresInSeconds}` when the user needs a code; the host must then not issue
+    /// (or must revoke) the session.
+    #[wasm_bindgen(js_name = afterLogin, unchecked_return_type = "Promise<HookOutcome>")]
+    pub fn after_login(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] login: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HostResult")] result: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        run(async move {
+            let ctx = parse_context(&ctx)?;
+            let login = object_from_js(&login, "login", "an object with the login fields")?;
+            let result = HostResult::from_json(&from_js(&result, "result")?);
+            plugin.after_login(&ctx, &login, &result).await
+        })
+    }
+
+    /// Sends an SMS: `{to, body, statusCallback?}` -> `{sid, status, to, from, numSegments, numMedia}`.
+    #[wasm_bindgen(js_name = sendSms, unchecked_return_type = "Promise<SentMessage>")]
+    pub fn send_sms(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SendSmsRequest")] request: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        service(ctx, request, move |ctx, request| async move {
+            plugin.send_sms(&ctx, &request).await
+        })
+    }
+
+    /// Sends an MMS: `{to, body?, mediaUrls, statusCallback?}` (1 to 10 https media URLs).
+    #[wasm_bindgen(js_name = sendMms, unchecked_return_type = "Promise<SentMessage>")]
+    pub fn send_mms(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SendMmsRequest")] request: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        service(ctx, request, move |ctx, request| async move {
+            plugin.send_mms(&ctx, &request).await
+        })
+    }
+
+    /// Texts a code for the app's own purpose: `{phoneNumber, purpose?}`.
+    #[wasm_bindgen(js_name = startVerification, unchecked_return_type = "Promise<StartedVerification>")]
+    pub fn start_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StartVerificationRequest")] request: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        service(ctx, request, move |ctx, request| async move {
+            plugin.start_verification(&ctx, &request).await
+        })
+    }
+
+    /// Checks a code from `startVerification`: `{transactionId, transactionCode, phoneNumber,
+    /// purpose?}` -> `{verified, phoneNumber, purpose}`.
+    #[wasm_bindgen(js_name = checkVerification, unchecked_return_type = "Promise<CheckedVerification>")]
+    pub fn check_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CheckVerificationRequest")] request: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        service(ctx, request, move |ctx, request| async move {
+            plugin.check_verification(&ctx, &request).await
+        })
+    }
+
+    /// The last delivery status of a message sent through the plugin: `{sid}`.
+    #[wasm_bindgen(js_name = getMessageStatus, unchecked_return_type = "Promise<MessageStatus>")]
+    pub fn get_message_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MessageStatusRequest")] request: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        service(ctx, request, move |ctx, request| async move {
+            plugin.get_message_status(&ctx, &request).await
+        })
+    }
+
+    /// Twilio's status webhook: `{url, headers, body}` as received. Rejects with
+    /// `SIGNATURE_INVALID` (403) unless Twilio signed it.
+    #[wasm_bindgen(js_name = handleStatusCallback, unchecked_return_type = "Promise<CallbackReceipt>")]
+    pub fn handle_status_callback(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallbackRequest")] request: JsValue,
+    ) -> Promise {
+        let plugin = self.inner.clone();
+        service(ctx, request, move |ctx, request| async move {
+            plugin.handle_status_callback(&ctx, &request).await
+        })
+    }
+
+    /// TEST CONFIGURATION: live checks against Twilio, each reported separately.
+    #[wasm_bindgen(js_name = testConfiguration, unchecked_return_type = "Promise<ConfigurationReport>")]
+    pub fn test_configuration(&self) -> Promise {
+        let plugin = self.inner.clone();
+        run_boxed(Box::pin(
+            async move { Ok(plugin.test_configuration().await) },
+        ))
+    }
 }
 
-/// The plugin's version, as in `plugin-manifest.json`.
+/// Runs a service operation: its JSON reply, or its error as a JS `Error`.
+fn service<F, Fut>(ctx: JsValue, request: JsValue, operation: F) -> Promise
+where
+    F: FnOnce(HookContext, Value) -> Fut + 'static,
+    Fut: Future<Output = Result<Value, PluginError>> + 'static,
+{
+    run_boxed(Box::pin(async move {
+        let ctx = parse_context(&ctx)?;
+        let request = from_js(&request, "request")?;
+        operation(ctx, request).await
+    }))
+}
+
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
@@ -197,14 +367,19 @@ fn parse_context(ctx: &JsValue) -> Result<HookContext, PluginError> {
         client_ip: text("clientIp"),
         user_agent: text("userAgent"),
         app_name: text("appName"),
+        user_id: text("userId"),
     })
 }
 
-/// Runs a flow as a Promise: its outcome as JSON, its error as a JS `Error`.
+/// Runs a hook as a Promise: its outcome as JSON, its error as a JS `Error`.
 fn run(flow: impl Future<Output = Result<HookOutcome, PluginError>> + 'static) -> Promise {
-    future_to_promise(async move {
-        flow.await
-            .map(|outcome| to_js(&outcome.to_json()))
-            .map_err(|e| error_to_js(&e))
-    })
+    run_boxed(Box::pin(async move {
+        flow.await.map(|outcome| outcome.to_json())
+    }))
+}
+
+/// The one place futures become Promises. Boxed so that `future_to_promise` is instantiated
+/// once rather than once per operation, which keeps the module small.
+fn run_boxed(flow: Pin<Box<dyn Future<Output = Result<Value, PluginError>>>>) -> Promise {
+    future_to_promise(async move { flow.await.map(|v| to_js(&v)).map_err(|e| error_to_js(&e)) })
 }

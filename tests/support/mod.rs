@@ -148,6 +148,18 @@ impl Host for FakeHost {
         match scripted {
             Some(Reply::Status(status, body)) => Ok(HttpResponse { status, body }),
             Some(Reply::NetworkError(e)) => Err(HostError(e)),
+            None if self
+                .requests
+                .borrow()
+                .last()
+                .is_some_and(|r| r.method == "GET") =>
+            {
+                let body = json!({"sid": ACCOUNT_SID, "friendly_name": "Test", "status": "active", "type": "Full"});
+                Ok(HttpResponse {
+                    status: 200,
+                    body: body.to_string(),
+                })
+            }
             None => {
                 self.sms_count.set(self.sms_count.get() + 1);
                 let sid = format!("SM{:032x}", self.sms_count.get());

@@ -1,0 +1,80 @@
+//! `startVerification` / `checkVerification`: the same code machinery, with the same rules, for
+//! the app's own flows (say, confirming a changed phone number). A verification is bound to the
+//! number, the app's purpose label and the signed-in caller who started it.
+
+use serde_json::{json, Value};
+
+use crate::error::{PluginError, Result};
+use crate::hook::HookContext;
+use crate::host::Host;
+use crate::messaging::request_map;
+use crate::phone::PhoneNumber;
+use crate::plugin::Plugin;
+use crate::registration::text_field;
+use crate::verification::Purpose;
+
+const DEFAULT_PURPOSE: &str = "verify";
+
+fn purpose_of(request: &serde_json::Map<String, Value>) -> Result<Purpose> {
+    let label = text_field(request, "purpose")?.unwrap_or_else(|| DEFAULT_PURPOSE.into());
+    let valid = label.len() <= 32
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if valid {
+        Ok(Purpose::Custom(label))
+    } else {
+        Err(PluginError::InvalidInput {
+            field: "purpose".into(),
+            expected: "a short label of lowercase letters, digits, - and _, such as change-phone"
+                .into(),
+        })
+    }
+}
+
+fn phone_of(request: &serde_json::Map<String, Value>) -> Result<PhoneNumber> {
+    let raw = text_field(request, "phoneNumber")?.ok_or_else(|| PluginError::InvalidInput {
+        field: "phoneNumber".into(),
+        expected: "the phone number to verify".into(),
+    })?;
+    PhoneNumber::parse(&raw, "phoneNumber")
+}
+
+impl<H: Host> Plugin<H> {
+    pub async fn start_verification(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
+        let caller = self.caller(ctx)?;
+        let request = request_map(request)?;
+        let phone = phone_of(request)?;
+        let purpose = purpose_of(request)?;
+        let started = self.send_code(ctx, &phone, &purpose, &caller).await?;
+        Ok(json!({
+            "transactionId": started.transaction_id,
+            "phoneNumber": phone.as_str(),
+            "expiresInSeconds": self.config.code_ttl_seconds,
+            "codeLength": self.config.code_length,
+        }))
+    }
+
+    /// Answers `{verified: true, phoneNumber, purpose}` or an error; the purpose must be the
+    /// one the verification was started with.
+    pub async fn check_verification(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
+        let caller = self.caller(ctx)?;
+        let request = request_map(request)?;
+        let phone = phone_of(request)?;
+        let purpose = purpose_of(request)?;
+        let missing = |field: &str| PluginError::InvalidInput {
+            field: field.into(),
+            expected: "given: transactionId and transactionCode from startVerification".into(),
+        };
+        let tid = text_field(request, "transactionId")?.ok_or_else(|| missing("transactionId"))?;
+        let code =
+            text_field(request, "transactionCode")?.ok_or_else(|| missing("transactionCode"))?;
+        self.verifications()
+            .check(&tid, &phone, &purpose, &caller, &code)
+            .await?;
+        let Purpose::Custom(label) = purpose else {
+            unreachable!("purpose_of only builds custom purposes")
+        };
+        Ok(json!({ "verified": true, "phoneNumber": phone.as_str(), "purpose": label }))
+    }
+}

@@ -1,0 +1,121 @@
+//! TEST CONFIGURATION: live checks of a configuration against Twilio, each reported on its own
+//! with what to do about it, so the person at the configuration popup can fix it before saving.
+
+use serde_json::{json, Value};
+
+use crate::error::PluginError;
+use crate::host::Host;
+use crate::plugin::Plugin;
+use crate::twilio::{fetch_account, fetch_incoming_number, fetch_messaging_service};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Passed,
+    Warning,
+    Failed,
+    Skipped,
+}
+
+fn check(name: &str, status: Status, message: impl Into<String>) -> Value {
+    let status = match status {
+        Status::Passed => "passed",
+        Status::Warning => "warning",
+        Status::Failed => "failed",
+        Status::Skipped => "skipped",
+    };
+    json!({ "name": name, "status": status, "message": message.into() })
+}
+
+fn twilio_code(err: &PluginError) -> Option<i64> {
+    err.details().get("twilioCode").and_then(Value::as_i64)
+}
+
+/// What the account check found, deciding what the sender check can do.
+enum Account {
+    Usable,
+    TestCredentials,
+    Unusable,
+}
+
+impl<H: Host> Plugin<H> {
+    /// `{ok, checks: [{name, status, message}]}`; `ok` is false when any check failed.
+    pub async fn test_configuration(&self) -> Value {
+        let mut checks = vec![check(
+            "fields",
+            Status::Passed,
+            "Every field is well formed.",
+        )];
+        let (account_check, account) = self.check_account().await;
+        checks.push(account_check);
+        checks.push(match account {
+            Account::Usable => self.check_sender().await,
+            Account::TestCredentials => check(
+                "sender",
+                Status::Skipped,
+                "Test credentials cannot read the account's numbers. With them, only Twilio's magic sender +15005550006 works.",
+            ),
+            Account::Unusable => check("sender", Status::Skipped, "Checked once the credentials are accepted."),
+        });
+        let ok = checks.iter().all(|c| c["status"] != "failed");
+        json!({ "ok": ok, "checks": checks })
+    }
+
+    async fn check_account(&self) -> (Value, Account) {
+        let name = "credentials";
+        match fetch_account(&self.host, &self.config).await {
+            Ok(account) => {
+                let field = |k: &str| account.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                let label = field("friendly_name");
+                match (field("status").as_str(), field("type").as_str()) {
+                    ("active", "Trial") => (
+                        check(name, Status::Warning, format!("Twilio accepted the credentials of \"{label}\", a Trial account: it can only text numbers verified in your Twilio Console. Upgrade the account to text anyone.")),
+                        Account::Usable,
+                    ),
+                    ("active", _) => (
+                        check(name, Status::Passed, format!("Twilio accepted the credentials of \"{label}\".")),
+                        Account::Usable,
+                    ),
+                    (status, _) => (
+                        check(name, Status::Failed, format!("The Twilio account \"{label}\" is {status}: it cannot send messages. Reactivate it in your Twilio Console.")),
+                        Account::Unusable,
+                    ),
+                }
+            }
+            Err(err) => match twilio_code(&err) {
+                Some(20003) => (
+                    check(name, Status::Failed, "Twilio refused the Account SID and Auth Token (Twilio error 20003): check both in your Twilio Console, where the token is under the SID."),
+                    Account::Unusable,
+                ),
+                Some(20008) => (
+                    check(name, Status::Warning, "These are Twilio test credentials: messages are not delivered, and only Twilio's magic test numbers work. Use the live Account SID and Auth Token for real users."),
+                    Account::TestCredentials,
+                ),
+                _ => (check(name, Status::Failed, err.to_string()), Account::Unusable),
+            },
+        }
+    }
+
+    async fn check_sender(&self) -> Value {
+        let name = "sender";
+        let sender = &self.config.sender;
+        if let Some(number) = &sender.phone_number {
+            return match fetch_incoming_number(&self.host, &self.config, number).await {
+                Ok(Some(entry)) if entry["capabilities"]["sms"] == true => {
+                    check(name, Status::Passed, format!("{number} belongs to the account and can send SMS."))
+                }
+                Ok(Some(_)) => check(name, Status::Failed, format!("{number} belongs to the account but cannot send SMS. Choose an SMS-capable number in Twilio Console > Phone Numbers.")),
+                Ok(None) => check(name, Status::Failed, format!("{number} does not belong to this Twilio account. Choose one of the account's numbers in Twilio Console > Phone Numbers.")),
+                Err(err) => check(name, Status::Failed, err.to_string()),
+            };
+        }
+        let sid = sender.messaging_service_sid.as_deref().unwrap_or_default();
+        match fetch_messaging_service(&self.host, &self.config, sid).await {
+            Ok(service) => {
+                let label = service.get("friendly_name").and_then(Value::as_str).unwrap_or(sid);
+                check(name, Status::Passed, format!("The Messaging Service \"{label}\" exists."))
+            }
+            Err(err) if twilio_code(&err) == Some(20404) => check(name, Status::Failed, format!("The Messaging Service {sid} was not found in this account. Copy its SID from Twilio Console > Messaging > Services.")),
+            Err(err) => check(name, Status::Failed, err.to_string()),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Login with a phone number and a code, and SMS two-factor authentication after a password.
+//!
+//! Phone login: `{phoneNumber}` texts a code to the account with that number and answers
+//! `{transactionId, expiresInSeconds}`; `{phoneNumber, transactionId, transactionCode}` answers
+//! `authenticate` for that user. A number with no account answers the same way, after a Twilio
+//! round trip of the same kind (a read of the account, which sends nothing), and stores a decoy
+//! verification whose attempts count down like a real one: nothing tells the two apart.
+//!
+//! Two-factor: after a correct password, `after_login` withholds the session and answers
+//! `{twoFactorRequired, transactionId, phoneNumber (masked), expiresInSeconds}`; the client then
+//! sends `{login, transactionId, transactionCode}` and is authenticated. Codes are bound to the
+//! purpose and the user, so a registration code logs no one in and one user's code logs in no
+//! other.
+
+use serde_json::{json, Map, Value};
+
+use crate::code_delivery::check_rate;
+use crate::config::TwoFactorMode;
+use crate::error::{PluginError, Result};
+use crate::hook::{HookContext, HookOutcome, HostResult};
+use crate::host::Host;
+use crate::phone::PhoneNumber;
+use crate::plugin::Plugin;
+use crate::registration::{text_field, TRANSACTION_CODE, TRANSACTION_ID};
+use crate::twilio::fetch_account;
+use crate::verification::Purpose;
+
+const LOGIN: &str = "login";
+const PASSWORD: &str = "password";
+/// The BaaS's user id column (Backendless's name).
+pub const OBJECT_ID: &str = "objectId";
+
+fn user_id_of(user: &Map<String, Value>) -> Option<String> {
+    match user.get(OBJECT_ID)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl<H: Host> Plugin<H> {
+    pub async fn before_login(
+        &self,
+        ctx: &HookContext,
+        args: Map<String, Value>,
+    ) -> Result<HookOutcome> {
+        let phone_field = &self.config.phone_number_field;
+        let phone = text_field(&args, phone_field)?;
+        let login = text_field(&args, LOGIN)?;
+        let transaction = (
+            text_field(&args, TRANSACTION_ID)?,
+            text_field(&args, TRANSACTION_CODE)?,
+        );
+        match transaction {
+            (Some(tid), Some(code)) => match (login, phone) {
+                (Some(login), _) => self.finish_two_factor(&tid, &login, &code).await,
+                (None, Some(phone)) => self.finish_phone_login(&tid, &phone, &code).await,
+                (None, None) => Err(PluginError::InvalidInput {
+                    field: LOGIN.into(),
+                    expected: format!("given with transactionId: the login of the password step, or `{phone_field}` for phone login"),
+                }),
+            },
+            (Some(_), None) | (None, Some(_)) => Err(PluginError::InvalidInput {
+                field: TRANSACTION_CODE.into(),
+                expected: "given together with transactionId".into(),
+            }),
+            (None, None) => match phone {
+                Some(phone) if !args.contains_key(PASSWORD) && login.is_none() => {
+                    if !self.config.phone_login {
+                        return Err(PluginError::PhoneLoginDisabled);
+                    }
+                    self.start_phone_login(ctx, &phone).await
+                }
+                // An ordinary password login: the host checks it, `after_login` may add 2FA.
+                _ => Ok(HookOutcome::Continue { args: None }),
+            },
+        }
+    }
+
+    async fn find_user(&self, field: &str, value: &str) -> Result<Option<Map<String, Value>>> {
+        self.host
+            .find_user(field, value)
+            .await
+            .map_err(|_| PluginError::HostFailure("looking up the user".into()))
+    }
+
+    async fn start_phone_login(&self, ctx: &HookContext, raw: &str) -> Result<HookOutcome> {
+        let phone = PhoneNumber::parse(raw, &self.config.phone_number_field)?;
+        let user = self
+            .find_user(&self.config.phone_number_field, phone.as_str())
+            .await?;
+        let transaction_id = match user.as_ref().and_then(user_id_of) {
+            Some(user_id) => {
+                self.send_code(ctx, &phone, &Purpose::Login, &user_id)
+                    .await?
+                    .transaction_id
+            }
+            None => {
+                check_rate(&self.host, &self.config, &phone).await?;
+                let decoy = self
+                    .verifications()
+                    .start(&phone, &Purpose::Login, "")
+                    .await?;
+                // Same kind of Twilio round trip as a real send, so timing does not tell.
+                let _ = fetch_account(&self.host, &self.config).await;
+                decoy.transaction_id
+            }
+        };
+        Ok(HookOutcome::Respond {
+            status: 200,
+            body: json!({
+                "transactionId": transaction_id,
+                "expiresInSeconds": self.config.code_ttl_seconds,
+            }),
+        })
+    }
+
+    async fn finish_phone_login(&self, tid: &str, raw: &str, code: &str) -> Result<HookOutcome> {
+        let phone = PhoneNumber::parse(raw, &self.config.phone_number_field)?;
+        let user = self
+            .find_user(&self.config.phone_number_field, phone.as_str())
+            .await?;
+        let user_id = user.as_ref().and_then(user_id_of).unwrap_or_default();
+        self.verifications()
+            .check(tid, &phone, &Purpose::Login, &user_id, code)
+            .await?;
+        if user_id.is_empty() {
+            // A guessed decoy code: there is no one to log in.
+            return Err(PluginError::CodeMismatch {
+                attempts_left: None,
+            });
+        }
+        Ok(HookOutcome::Authenticate { user_id })
+    }
+
+    async fn finish_two_factor(&self, tid: &str, login: &str, code: &str) -> Result<HookOutcome> {
+        let mismatch = PluginError::CodeMismatch {
+            attempts_left: None,
+        };
+        let Some(user) = self.find_user(&self.config.identity_field, login).await? else {
+            return Err(mismatch);
+        };
+        let (Some(user_id), Some(phone)) = (user_id_of(&user), self.phone_of(&user)) else {
+            return Err(mismatch);
+        };
+        self.verifications()
+            .check(tid, &phone, &Purpose::TwoFactor, &user_id, code)
+            .await?;
+        Ok(HookOutcome::Authenticate { user_id })
+    }
+
+    fn phone_of(&self, user: &Map<String, Value>) -> Option<PhoneNumber> {
+        let raw = user.get(&self.config.phone_number_field)?.as_str()?;
+        PhoneNumber::parse(raw, &self.config.phone_number_field).ok()
+    }
+
+    fn needs_two_factor(&self, user: &Map<String, Value>) -> bool {
+        match self.config.two_factor {
+            TwoFactorMode::Off => false,
+            TwoFactorMode::Required => true,
+            TwoFactorMode::Optional => match user.get(&self.config.two_factor_field) {
+                Some(Value::Bool(on)) => *on,
+                Some(Value::String(s)) => s == "true",
+                _ => false,
+            },
+        }
+    }
+
+    /// After the host's password check. A login that already proved possession of the phone
+    /// (phone login, or 2FA's second step) is left alone.
+    pub async fn after_login(
+        &self,
+        ctx: &HookContext,
+        args: &Map<String, Value>,
+        result: &HostResult,
+    ) -> Result<HookOutcome> {
+        let done = Ok(HookOutcome::Continue { args: None });
+        let HostResult::Succeeded { user } = result else {
+            return done;
+        };
+        if args.contains_key(TRANSACTION_ID) || !self.needs_two_factor(user) {
+            return done;
+        }
+        let (Some(user_id), Some(phone)) = (user_id_of(user), self.phone_of(user)) else {
+            return Err(PluginError::TwoFactorUnavailable);
+        };
+        let started = self
+            .send_code(ctx, &phone, &Purpose::TwoFactor, &user_id)
+            .await?;
+        Ok(HookOutcome::Respond {
+            status: 200,
+            body: json!({
+                "twoFactorRequired": true,
+                "transactionId": started.transaction_id,
+                "phoneNumber": phone.masked(),
+                "expiresInSeconds": self.config.code_ttl_seconds,
+            }),
+        })
+    }
+}
