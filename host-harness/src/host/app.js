@@ -1,0 +1,244 @@
+// The whole local BaaS as one object: configuration, SQLite, the Twilio simulator (in simulator
+// mode), the plugin with its host imports, and the REST API. `bin/baas.js` starts it for people;
+// tests start it on port 0 in a temporary data folder.
+
+const { createSimulator } = require('../twilio-sim');
+const { createBaasApi } = require('./baas-api');
+const { ConfigError, checkPluginSettings, pluginSettings, resolveHostConfig } = require('./config');
+const { openDatabase } = require('./database');
+const { createKvStore } = require('./kv-store');
+const { createLogger } = require('./logger');
+const { createPluginHost } = require('./plugin-host');
+const { loadPlugin } = require('./plugin-loader');
+const { createSessionsStore } = require('./sessions-store');
+const { createUsersStore } = require('./users-store');
+
+const LOOPBACK = '127.0.0.1';
+const STOP_GRACE_MS = 5000;
+
+/** A start-up failure a person can fix (port in use, ...), reported without a stack trace. */
+class StartError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'StartError';
+  }
+}
+
+function printSms(message) {
+  const media = message.mediaUrls.length ? ` [media: ${message.mediaUrls.join(' ')}]` : '';
+  process.stdout.write(`SMS to ${message.to}: ${message.body}${media}\n`);
+}
+
+function listen(server, port, what, envName) {
+  return new Promise((resolve, reject) => {
+    const onError = (err) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartError(
+              `${what} cannot listen on port ${port}: it is in use. Set ${envName} to a free port.`,
+            )
+          : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', onError);
+      resolve(server.address().port);
+    });
+  });
+}
+
+/** Stops accepting, lets requests in flight finish for a while, then cuts what is left. */
+function closeServer(server, graceMs) {
+  if (!server?.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * @param {object} [options]
+ * @param {number} [options.port] BaaS port (default env PORT or 8787; 0 picks a free one)
+ * @param {number} [options.simPort] simulator port (default env TWILIO_SIM_PORT or 8788)
+ * @param {string} [options.dataDir] folder of baas.sqlite (default env DATA_DIR or host-harness/data)
+ * @param {NodeJS.ProcessEnv} [options.env] where the configuration is read from
+ * @param {() => number} [options.clock] ms since the epoch, for storage TTLs and the plugin
+ * @param {(entry: object) => void} [options.log] receives each redacted log entry (default:
+ *   JSON lines on stderr)
+ * @param {boolean} [options.startSimulator] in simulator mode, false expects one already
+ *   running on simPort (e.g. bin/twilio-sim.js)
+ * @param {object} [options.pluginConfig] plugin settings applied last, whatever the mode
+ * @param {(message: object) => void} [options.onSms] each message the simulator accepts
+ *   (default: printed on stdout)
+ * @param {object} [options.simulatorOptions] passed to createSimulator
+ * @param {number} [options.httpDeadlineMs] cap on the plugin's HTTP timeouts
+ * @param {typeof fetch} [options.fetch] what the plugin's http import sends with
+ * @param {number} [options.sweepIntervalMs] how often expired storage rows are deleted
+ * @param {number} [options.stopGraceMs] how long stop() lets requests in flight finish
+ * @param {string} [options.manifestPath]
+ * @param {string} [options.repoRoot]
+ */
+function createApp(options = {}) {
+  const env = options.env ?? process.env;
+  const hostConfig = resolveHostConfig(env, options.pluginConfig);
+  const port = options.port ?? hostConfig.port;
+  const simPort = options.simPort ?? hostConfig.simPort;
+  const dataDir = options.dataDir ?? hostConfig.dataDir;
+  const clock = options.clock ?? Date.now;
+  const log = createLogger({ sink: options.log, clock, minLevel: hostConfig.logLevel });
+  const { manifest, TwilioPlugin, version } = loadPlugin(options);
+  const simulatorMode = hostConfig.mode === 'simulator';
+  const runSimulator = simulatorMode && options.startSimulator !== false;
+
+  const allowedOriginsFor = (simulatorUrl) =>
+    simulatorMode
+      ? [...manifest.permissions.httpOrigins, new URL(simulatorUrl).origin]
+      : [...manifest.permissions.httpOrigins];
+  const fail = (problems) => {
+    const err = new ConfigError(problems);
+    err.configFile = hostConfig.configFile;
+    return err;
+  };
+
+  // Checked before anything is opened or started, with the simulator URL it is about to get.
+  const plannedSimUrl = `http://${LOOPBACK}:${simPort}`;
+  const early = checkPluginSettings(
+    TwilioPlugin,
+    pluginSettings(hostConfig, plannedSimUrl),
+    allowedOriginsFor(plannedSimUrl),
+  );
+  if (early.length) throw fail(early);
+
+  const state = { started: false, stopping: null };
+
+  async function start() {
+    if (state.started) throw new Error('the app is already started');
+    state.started = true;
+    try {
+      const { db, file } = openDatabase({ dataDir });
+      Object.assign(state, { db, dbPath: file });
+      state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
+
+      let simulatorUrl = simulatorMode ? plannedSimUrl : null;
+      if (runSimulator) {
+        state.simulator = createSimulator({
+          onMessage: options.onSms ?? printSms,
+          log: log.child('twilio-sim'),
+          ...options.simulatorOptions,
+        });
+        const started = await state.simulator.start(simPort, LOOPBACK).catch((err) => {
+          throw err.code === 'EADDRINUSE'
+            ? new StartError(
+                `The Twilio simulator cannot listen on port ${simPort}: it is in use. Set TWILIO_SIM_PORT to a free port.`,
+              )
+            : err;
+        });
+        simulatorUrl = started.url;
+      }
+      state.simulatorUrl = simulatorUrl;
+
+      const settings = pluginSettings(hostConfig, simulatorUrl);
+      const allowedOrigins = allowedOriginsFor(simulatorUrl);
+      const problems = checkPluginSettings(TwilioPlugin, settings, allowedOrigins);
+      if (problems.length) throw fail(problems);
+      if (simulatorMode) {
+        log('info', 'simulator origin added to the plugin HTTP allowlist', {
+          origin: new URL(simulatorUrl).origin,
+        });
+      }
+
+      state.users = createUsersStore(
+        db,
+        {
+          identityField: settings.identityField ?? 'email',
+          phoneNumberField: settings.phoneNumberField ?? 'phoneNumber',
+          phoneConfirmedField: settings.phoneConfirmedField ?? 'phoneNumberConfirmed',
+        },
+        clock,
+      );
+      state.sessions = createSessionsStore(db, { clock });
+      state.allowedOrigins = allowedOrigins;
+      state.pluginHost = createPluginHost({
+        storage: state.kv.namespace(manifest.id),
+        users: state.users,
+        allowedOrigins,
+        log,
+        pluginLog: log.child('plugin'),
+        clock,
+        fetch: options.fetch,
+        deadlineMs: options.httpDeadlineMs,
+      });
+      state.plugin = TwilioPlugin.create(settings, state.pluginHost);
+
+      const api = createBaasApi({
+        plugin: state.plugin,
+        users: state.users,
+        sessions: state.sessions,
+        log,
+        appName: hostConfig.appName,
+        health: { mode: hostConfig.mode, plugin: manifest.id, version },
+      });
+      state.server = api.server;
+      const listening = await listen(api.server, port, 'The BaaS', 'PORT');
+      state.url = `http://${LOOPBACK}:${listening}`;
+      return { url: state.url, simulatorUrl };
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+
+  async function stop() {
+    state.stopping ??= (async () => {
+      await closeServer(state.server, options.stopGraceMs ?? STOP_GRACE_MS);
+      await state.simulator?.stop();
+      state.kv?.close();
+      state.plugin?.free();
+      state.plugin = null;
+      if (state.db?.open) state.db.close();
+    })();
+    return state.stopping;
+  }
+
+  return {
+    start,
+    stop,
+    log,
+    mode: hostConfig.mode,
+    manifest,
+    version,
+    hostConfig,
+    get url() {
+      return state.url ?? null;
+    },
+    get simulatorUrl() {
+      return state.simulatorUrl ?? null;
+    },
+    get simulator() {
+      return state.simulator ?? null;
+    },
+    get db() {
+      return state.db ?? null;
+    },
+    get dbPath() {
+      return state.dbPath ?? null;
+    },
+    get users() {
+      return state.users ?? null;
+    },
+    get pluginHost() {
+      return state.pluginHost ?? null;
+    },
+    get allowedOrigins() {
+      return state.allowedOrigins ?? null;
+    },
+  };
+}
+
+module.exports = { createApp, StartError, ConfigError };

@@ -1,0 +1,153 @@
+// The BaaS's HTTP server: routing, request context for the hooks, one JSON answer per request,
+// and an access log line. Every answer is JSON, errors included.
+
+const crypto = require('node:crypto');
+const http = require('node:http');
+
+const {
+  BaasError,
+  baasErrorResponse,
+  errors,
+  isPluginError,
+  pluginErrorResponse,
+} = require('./errors');
+const { DEFAULT_BODY_LIMIT, readJsonBody, sendJson } = require('./http-json');
+const { createLoginRoute } = require('./routes-login');
+const { createUserRoutes } = require('./routes-users');
+
+const OBJECT_ID = '([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})';
+const MAX_USER_AGENT_CHARS = 256;
+
+/**
+ * @param {object} deps
+ * @param {object} deps.plugin the created TwilioPlugin
+ * @param {object} deps.users users store
+ * @param {object} deps.sessions sessions store
+ * @param {Function} deps.log host logger
+ * @param {string} deps.appName the BaaS application's name, given to hooks as `ctx.appName`
+ * @param {object} [deps.health] extra members for GET /api/health
+ * @param {number} [deps.bodyLimit] largest JSON body accepted, in bytes
+ */
+function createBaasApi({
+  plugin,
+  users,
+  sessions,
+  log,
+  appName,
+  health = {},
+  bodyLimit = DEFAULT_BODY_LIMIT,
+}) {
+  const userRoutes = createUserRoutes({ plugin, users, sessions, log });
+  const loginRoute = createLoginRoute({ plugin, users, sessions, log });
+  const routes = [
+    {
+      method: 'POST',
+      path: /^\/api\/users\/register$/,
+      readsBody: true,
+      event: 'register',
+      handler: userRoutes.register,
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/users\/login$/,
+      readsBody: true,
+      event: 'login',
+      handler: loginRoute.login,
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/api/users/${OBJECT_ID}$`),
+      params: ['objectId'],
+      handler: userRoutes.getUser,
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/health$/,
+      handler: async () => ({ status: 200, body: { ok: true, ...health }, headers: {} }),
+    },
+  ];
+
+  /** The route for this request, or the BaasError (404 / 405) explaining why there is none. */
+  function findRoute(method, pathname) {
+    const onPath = routes.filter((route) => route.path.test(pathname));
+    if (onPath.length === 0) return { error: errors.notFound(method, pathname) };
+    const route = onPath.find((candidate) => candidate.method === method);
+    if (!route) {
+      return {
+        error: errors.methodNotAllowed(method, pathname),
+        allow: onPath.map((candidate) => candidate.method).join(', '),
+      };
+    }
+    const match = route.path.exec(pathname);
+    const params = Object.fromEntries((route.params ?? []).map((name, i) => [name, match[i + 1]]));
+    return { route, params };
+  }
+
+  /** What the hooks know about the call (HookContext in the plugin's d.ts). */
+  function hookContext(req, requestId, event) {
+    return {
+      event,
+      requestId,
+      clientIp: req.socket.remoteAddress ?? '',
+      userAgent: String(req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT_CHARS),
+      appName,
+    };
+  }
+
+  function errorAnswer(err, requestId) {
+    if (err instanceof BaasError) return baasErrorResponse(err);
+    if (isPluginError(err)) return pluginErrorResponse(err);
+    log('error', 'request failed', { requestId, error: err?.message });
+    return baasErrorResponse(errors.internal());
+  }
+
+  async function handle(req, res) {
+    const requestId = crypto.randomUUID();
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://baas.local');
+    let answer;
+    try {
+      const found = findRoute(req.method, url.pathname);
+      if (found.error) {
+        answer = baasErrorResponse(found.error);
+        if (found.allow) answer.headers.Allow = found.allow;
+      } else {
+        const body = found.route.readsBody ? await readJsonBody(req, bodyLimit) : undefined;
+        answer = await found.route.handler({
+          req,
+          url,
+          params: found.params,
+          body,
+          ctx: hookContext(req, requestId, found.route.event),
+        });
+      }
+    } catch (err) {
+      answer = errorAnswer(err, requestId);
+    }
+    sendJson(req, res, answer.status, answer.body, {
+      ...answer.headers,
+      'X-Request-Id': requestId,
+    });
+    log('info', 'request', {
+      requestId,
+      method: req.method,
+      path: url.pathname,
+      status: answer.status,
+      ms: Math.round(performance.now() - started),
+    });
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      // Only reachable if writing the answer itself failed (the client is gone).
+      log('warn', 'could not answer a request', { error: err.message });
+      res.destroy();
+    });
+  });
+  // A request waits at most for Twilio (30 s at the very most) plus hashing; past a minute
+  // something is stuck and the socket is better freed.
+  server.requestTimeout = 60_000;
+  return { server };
+}
+
+module.exports = { createBaasApi };

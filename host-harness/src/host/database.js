@@ -1,0 +1,28 @@
+// The host's one SQLite file: plugin storage, users and sessions live side by side so a single
+// file is the whole state of a local BaaS (copy it to keep it, delete it to start over).
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const Database = require('better-sqlite3');
+
+const DB_FILE_NAME = 'baas.sqlite';
+
+/**
+ * Opens (creating when needed) `<dataDir>/baas.sqlite`.
+ * WAL lets readers and the single writer work at the same time and makes each commit one append;
+ * with the default synchronous=FULL a committed row survives the process being killed, which is
+ * what lets a verification started before a crash be finished after a restart.
+ */
+function openDatabase({ dataDir, fileName = DB_FILE_NAME }) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.resolve(dataDir, fileName);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Another process (a second host on the same file, or sqlite3 in a terminal) may hold the
+  // write lock briefly; wait for it instead of failing the request.
+  db.pragma('busy_timeout = 5000');
+  return { db, file };
+}
+
+module.exports = { openDatabase, DB_FILE_NAME };

@@ -1,0 +1,140 @@
+// The PluginHost object handed to `TwilioPlugin.create(config, host)`: every import the plugin
+// declares (pkg/twilio_baas_plugin.d.ts), implemented by the host. This is where the host's
+// guarantees to the app developer are enforced, whatever the plugin asks for:
+// - HTTP only to the origins the manifest declares (plus the local simulator, when the host
+//   itself put it there), never following a redirect elsewhere, always within a deadline;
+// - storage confined to the plugin's own namespace;
+// - log lines redacted before they are written.
+
+/** The longest any plugin HTTP request may take, whatever timeout the plugin asks for. */
+const DEFAULT_DEADLINE_MS = 30_000;
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
+
+function originOf(value) {
+  return new URL(value).origin;
+}
+
+/** The plugin's timeout, within (0, deadline]; a missing or silly value gets the deadline. */
+function effectiveTimeout(timeoutMs, deadlineMs) {
+  return Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.min(timeoutMs, deadlineMs) : deadlineMs;
+}
+
+/** Why a fetch failed, in words an operator can act on; never the request itself. */
+function failureReason(err, timeoutMs) {
+  if (err?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = err?.cause;
+  return String(cause?.code ?? cause?.message ?? err?.message ?? 'network error').slice(0, 200);
+}
+
+function stringHeaders(headers) {
+  const out = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * @param {object} deps
+ * @param {{get: Function, put: Function, take: Function, incr: Function}} deps.storage the
+ *   plugin's namespace of the KV store
+ * @param {{findBy: (field: string, value: string) => object | null}} deps.users
+ * @param {string[]} deps.allowedOrigins every origin the plugin may call
+ * @param {(level: string, message: string, fields?: object) => void} deps.log host log
+ * @param {(level: string, message: string, fields?: object) => void} [deps.pluginLog] where the
+ *   plugin's own lines go (default: `deps.log`)
+ * @param {() => number} [deps.clock]
+ * @param {typeof fetch} [deps.fetch]
+ * @param {number} [deps.deadlineMs] cap on every HTTP request's timeout
+ */
+function createPluginHost({
+  storage,
+  users,
+  allowedOrigins,
+  log,
+  pluginLog = log,
+  clock = Date.now,
+  fetch: fetchImpl = globalThis.fetch,
+  deadlineMs = DEFAULT_DEADLINE_MS,
+}) {
+  const allowed = new Set(allowedOrigins.map(originOf));
+
+  async function http(request) {
+    const { method = 'GET', url, headers, body = null, timeoutMs } = request ?? {};
+    let target;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new Error('http: url must be an absolute URL');
+    }
+    const upperMethod = String(method).toUpperCase();
+    if (!METHODS.has(upperMethod)) throw new Error(`http: method ${method} is not allowed`);
+    if (!allowed.has(target.origin) || target.username || target.password) {
+      log('warn', 'plugin HTTP request refused: origin not in the allowlist', {
+        origin: target.origin,
+        method: upperMethod,
+        allowed: [...allowed],
+      });
+      throw new Error(`http: ${target.origin} is not among the origins this plugin may call`);
+    }
+    const timeout = effectiveTimeout(timeoutMs, deadlineMs);
+    const started = performance.now();
+    try {
+      const response = await fetchImpl(target, {
+        method: upperMethod,
+        headers: stringHeaders(headers),
+        body: typeof body === 'string' ? body : undefined,
+        // A redirect could lead anywhere; the plugin sees the 3xx and the allowlist holds.
+        redirect: 'manual',
+        // Covers the body too: a server that sends headers and then stalls is cut off as well.
+        signal: AbortSignal.timeout(timeout),
+      });
+      const text = await response.text();
+      log('debug', 'plugin HTTP request', {
+        origin: target.origin,
+        method: upperMethod,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      });
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: text };
+    } catch (err) {
+      const reason = failureReason(err, timeout);
+      log('warn', 'plugin HTTP request failed', {
+        origin: target.origin,
+        method: upperMethod,
+        reason,
+        ms: Math.round(performance.now() - started),
+      });
+      throw new Error(`http: ${target.origin} failed: ${reason}`);
+    }
+  }
+
+  /** Runs a storage call as a Promise, logging failures the plugin will only see as a code. */
+  async function stored(operation, run) {
+    try {
+      return run();
+    } catch (err) {
+      log('error', 'plugin storage failed', { operation, error: err.message });
+      throw new Error(`${operation} failed: ${err.message}`);
+    }
+  }
+
+  return {
+    http,
+    storageGet: (key) => stored('storageGet', () => storage.get(key)),
+    storagePut: (key, value, ttlSeconds) =>
+      stored('storagePut', () => {
+        storage.put(key, value, ttlSeconds);
+      }),
+    storageTake: (key) => stored('storageTake', () => storage.take(key)),
+    storageIncr: (key, ttlSeconds) => stored('storageIncr', () => storage.incr(key, ttlSeconds)),
+    findUser: (field, value) => stored('findUser', () => users.findBy(field, value)),
+    now: () => clock(),
+    log(level, message, fields) {
+      // Never returns or throws anything: the plugin calls this synchronously and moves on.
+      pluginLog(level, message, fields);
+    },
+  };
+}
+
+module.exports = { createPluginHost, DEFAULT_DEADLINE_MS };

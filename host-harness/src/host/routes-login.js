@@ -1,0 +1,88 @@
+// POST /api/users/login with the plugin's login hooks (the manifest's `login` hook):
+// - beforeLogin may answer itself (phone login's first step: a code is texted), vouch for a
+//   user (`authenticate`: phone login or two-factor with a correct code), or let the BaaS check
+//   the password (`continue`);
+// - afterLogin sees the result and may withhold the session (two-factor: `respond` with
+//   `twoFactorRequired`). Unlike registration, a failing after-hook fails closed: the session
+//   is revoked, because issuing it would skip a second factor the app asked for.
+
+const { baasErrorResponse, errors, hostResultError } = require('./errors');
+const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
+const { decoyHash, verifyPassword } = require('./password-hash');
+
+/**
+ * @param {object} deps
+ * @param {{beforeLogin: Function, afterLogin: Function}} deps.plugin
+ * @param {ReturnType<import('./users-store').createUsersStore>} deps.users
+ * @param {ReturnType<import('./sessions-store').createSessionsStore>} deps.sessions
+ * @param {Function} deps.log
+ */
+function createLoginRoute({ plugin, users, sessions, log }) {
+  const { unexpected, callHook } = createOutcomeHandling(log);
+
+  /** A session for the user: the after-hook's `result` and the answer, if the hook agrees. */
+  function issueSession(objectId) {
+    const user = users.recordLogin(objectId);
+    const token = sessions.create(objectId);
+    return {
+      token,
+      result: { user, userToken: token },
+      answer: { status: 200, body: { ...user, 'user-token': token }, headers: {} },
+    };
+  }
+
+  function failed(err) {
+    return { token: null, result: { error: hostResultError(err) }, answer: baasErrorResponse(err) };
+  }
+
+  /** The BaaS's own check of `{login, password}`. */
+  async function passwordLogin(args) {
+    const { login, password } = args;
+    if (typeof login !== 'string' || !login.trim() || typeof password !== 'string' || !password) {
+      return failed(errors.loginMissing());
+    }
+    const found = users.findCredentials(login);
+    // An unknown login costs the same hashing as a wrong password: timing does not tell which.
+    const matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()));
+    if (!found || !matches) return failed(errors.invalidLogin());
+    return issueSession(found.user.objectId);
+  }
+
+  /** The plugin vouches for a user (it checked a code); the user must exist. */
+  function authenticated(userId, ctx) {
+    if (typeof userId === 'string' && users.getById(userId)) return issueSession(userId);
+    log('error', 'beforeLogin authenticated an unknown user', { requestId: ctx.requestId });
+    return failed(errors.internal());
+  }
+
+  async function login({ body, ctx }) {
+    if (!isPlainObject(body)) throw errors.loginMissing();
+    const before = await callHook(plugin, 'beforeLogin', ctx, body);
+    if (before.failure) return before.failure;
+    const { outcome } = before;
+    if (outcome?.action === 'respond') {
+      return respondAnswer(outcome) ?? unexpected('beforeLogin', ctx, outcome);
+    }
+    let attempt;
+    if (outcome?.action === 'authenticate') {
+      attempt = authenticated(outcome.userId, ctx);
+    } else if (outcome?.action === 'continue') {
+      attempt = await passwordLogin(isPlainObject(outcome.args) ? outcome.args : body);
+    } else {
+      return unexpected('beforeLogin', ctx, outcome);
+    }
+
+    const after = await callHook(plugin, 'afterLogin', ctx, body, attempt.result);
+    if (after.outcome?.action === 'continue') return attempt.answer;
+    if (attempt.token) sessions.revoke(attempt.token);
+    if (after.failure) return after.failure;
+    if (after.outcome?.action === 'respond') {
+      return respondAnswer(after.outcome) ?? unexpected('afterLogin', ctx, after.outcome);
+    }
+    return unexpected('afterLogin', ctx, after.outcome);
+  }
+
+  return { login };
+}
+
+module.exports = { createLoginRoute };

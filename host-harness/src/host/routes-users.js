@@ -1,0 +1,76 @@
+// The user routes, Backendless-shaped: register (the plugin's hooks around the BaaS's own
+// registration) and reading a user with a session token. Login is in routes-login.js.
+
+const { createDefaultRegistration } = require('./default-registration');
+const { BaasError, baasErrorResponse, errors, hostResultError } = require('./errors');
+const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
+
+/**
+ * @param {object} deps
+ * @param {{beforeRegister: Function, afterRegister: Function}} deps.plugin
+ * @param {ReturnType<import('./users-store').createUsersStore>} deps.users
+ * @param {ReturnType<import('./sessions-store').createSessionsStore>} deps.sessions
+ * @param {Function} deps.log
+ */
+function createUserRoutes({ plugin, users, sessions, log }) {
+  const registerUser = createDefaultRegistration(users);
+  const { phoneConfirmedField } = users.fields;
+  const { unexpected, callHook } = createOutcomeHandling(log);
+
+  /** The BaaS's registration as an answer plus the `result` the after-hook is told about. */
+  async function runDefaultRegistration(args, requestId) {
+    try {
+      const user = await registerUser(args);
+      return { result: { user }, answer: { status: 200, body: user, headers: {} } };
+    } catch (err) {
+      const known = err instanceof BaasError ? err : errors.internal();
+      if (known !== err) log('error', 'registration failed', { requestId, error: err.message });
+      return { result: { error: hostResultError(known) }, answer: baasErrorResponse(known) };
+    }
+  }
+
+  async function register({ body, ctx }) {
+    if (!isPlainObject(body)) throw errors.missingProperties();
+    const before = await callHook(plugin, 'beforeRegister', ctx, body);
+    if (before.failure) return before.failure;
+    const { outcome } = before;
+    if (outcome?.action === 'respond') {
+      return respondAnswer(outcome) ?? unexpected('beforeRegister', ctx, outcome);
+    }
+    if (outcome?.action !== 'continue') return unexpected('beforeRegister', ctx, outcome);
+
+    // Without `args` the client's own properties are used, minus the confirmed flag: only the
+    // plugin may say a phone number was confirmed.
+    const args = isPlainObject(outcome.args) ? outcome.args : { ...body };
+    if (!isPlainObject(outcome.args)) delete args[phoneConfirmedField];
+    const { result, answer } = await runDefaultRegistration(args, ctx.requestId);
+
+    // The after-hook always runs, on failure too: that is when the plugin releases the
+    // verification so the same code can be used again with a corrected email.
+    const after = await callHook(plugin, 'afterRegister', ctx, body, result);
+    const replaced = after.outcome?.action === 'respond' ? respondAnswer(after.outcome) : null;
+    if (replaced) return replaced;
+    if (after.failure || after.outcome?.action !== 'continue') {
+      // The registration is already decided (and, on success, committed). Reporting a failure
+      // for a user that now exists would only make the client retry into a conflict.
+      log('error', 'afterRegister failed; answering with the registration result', {
+        requestId: ctx.requestId,
+        error: after.failure?.body.code ?? `outcome ${String(after.outcome?.action)}`,
+      });
+    }
+    return answer;
+  }
+
+  async function getUser({ req, params }) {
+    const owner = sessions.resolve(req.headers['user-token']);
+    if (!owner) throw errors.notExistingToken();
+    if (owner !== params.objectId) throw errors.tokenOfAnotherUser();
+    const user = users.getById(params.objectId);
+    if (!user) throw errors.notExistingToken();
+    return { status: 200, body: user, headers: {} };
+  }
+
+  return { register, getUser };
+}
+
+module.exports = { createUserRoutes };

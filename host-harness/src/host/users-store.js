@@ -1,0 +1,170 @@
+// The BaaS's users table. Three columns are the app's own choice (the plugin configuration's
+// identityField, phoneNumberField and phoneConfirmedField); the table keeps them in fixed
+// columns and renames them at the edge, so uniqueness is enforced by SQLite itself and not by a
+// check-then-insert that two concurrent registrations could both pass.
+
+const crypto = require('node:crypto');
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (
+  object_id              TEXT    PRIMARY KEY,
+  identity               TEXT    NOT NULL,          -- as the user wrote it
+  identity_key           TEXT    NOT NULL UNIQUE,   -- what uniqueness and login compare
+  phone_number           TEXT    UNIQUE,            -- E.164; NULLs do not collide
+  password_hash          TEXT    NOT NULL,          -- scrypt$N$r$p$salt$hash
+  phone_number_confirmed INTEGER NOT NULL DEFAULT 0,
+  properties             TEXT    NOT NULL DEFAULT '{}',
+  created                INTEGER NOT NULL,          -- ms since the epoch
+  updated                INTEGER NOT NULL,
+  last_login             INTEGER
+);
+`;
+
+/** Properties the BaaS owns: a client cannot set them at registration. */
+const SYSTEM_PROPERTIES = new Set([
+  'objectId',
+  'ownerId',
+  'created',
+  'updated',
+  'lastLogin',
+  'userStatus',
+  '___class',
+  'user-token',
+  'password',
+]);
+
+/** A column name that can go into a JSON path unquoted. */
+const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+class DuplicateUserError extends Error {
+  /** @param {'identity' | 'phoneNumber'} column */
+  constructor(column) {
+    super(`a user with the same ${column} exists`);
+    this.name = 'DuplicateUserError';
+    this.column = column;
+  }
+}
+
+/** Backendless's object ids are uppercase UUIDs. */
+function newObjectId() {
+  return crypto.randomUUID().toUpperCase();
+}
+
+/**
+ * @param {import('better-sqlite3').Database} db
+ * @param {object} fields the plugin configuration's column names
+ * @param {string} fields.identityField
+ * @param {string} fields.phoneNumberField
+ * @param {string} fields.phoneConfirmedField
+ * @param {() => number} [clock]
+ */
+function createUsersStore(
+  db,
+  { identityField, phoneNumberField, phoneConfirmedField },
+  clock = Date.now,
+) {
+  db.exec(SCHEMA);
+  const phoneIsIdentity = identityField === phoneNumberField;
+  // Email addresses are compared without case, as Backendless does; other identities exactly.
+  const identityKey = (value) =>
+    identityField === 'email' ? value.trim().toLowerCase() : value.trim();
+
+  const statements = {
+    insert: db.prepare(`
+      INSERT INTO users (object_id, identity, identity_key, phone_number, password_hash,
+                         phone_number_confirmed, properties, created, updated)
+      VALUES (@objectId, @identity, @identityKey, @phoneNumber, @passwordHash,
+              @confirmed, @properties, @now, @now)`),
+    byIdentity: db.prepare('SELECT * FROM users WHERE identity_key = ?'),
+    byPhone: db.prepare('SELECT * FROM users WHERE phone_number = ?'),
+    byId: db.prepare('SELECT * FROM users WHERE object_id = ?'),
+    byProperty: db.prepare(
+      "SELECT * FROM users WHERE json_extract(properties, '$.' || @name) = @value LIMIT 1",
+    ),
+    login: db.prepare('UPDATE users SET last_login = @now WHERE object_id = @objectId'),
+  };
+
+  /** The user as the API shows it: Backendless's system properties, never the password hash. */
+  function toPublic(row) {
+    if (!row) return null;
+    return {
+      ...JSON.parse(row.properties),
+      [phoneNumberField]: row.phone_number,
+      [phoneConfirmedField]: row.phone_number_confirmed === 1,
+      [identityField]: row.identity,
+      objectId: row.object_id,
+      ownerId: row.object_id,
+      ___class: 'Users',
+      userStatus: 'ENABLED',
+      created: row.created,
+      updated: row.updated,
+      lastLogin: row.last_login,
+    };
+  }
+
+  /**
+   * Inserts a user whose fields the caller has validated.
+   * @returns the public user; throws DuplicateUserError when the identity or phone is taken
+   */
+  function insert({ identity, phoneNumber, passwordHash, phoneNumberConfirmed, properties }) {
+    const objectId = newObjectId();
+    const extra = {};
+    for (const [name, value] of Object.entries(properties ?? {})) {
+      if (!SYSTEM_PROPERTIES.has(name)) extra[name] = value;
+    }
+    try {
+      statements.insert.run({
+        objectId,
+        identity: identity.trim(),
+        identityKey: identityKey(identity),
+        phoneNumber: phoneIsIdentity ? identity.trim() : (phoneNumber ?? null),
+        passwordHash,
+        confirmed: phoneNumberConfirmed ? 1 : 0,
+        properties: JSON.stringify(extra),
+        now: clock(),
+      });
+    } catch (err) {
+      if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /users\.identity_key/.test(err.message)) {
+        throw new DuplicateUserError('identity');
+      }
+      if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /users\.phone_number/.test(err.message)) {
+        throw new DuplicateUserError(phoneIsIdentity ? 'identity' : 'phoneNumber');
+      }
+      throw err;
+    }
+    return toPublic(statements.byId.get(objectId));
+  }
+
+  /** The plugin's `findUser`: the first user whose `field` equals `value`, or null. */
+  function findBy(field, value) {
+    if (typeof field !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
+      return null;
+    }
+    if (field === identityField)
+      return toPublic(statements.byIdentity.get(identityKey(String(value))));
+    if (field === phoneNumberField) return toPublic(statements.byPhone.get(String(value)));
+    if (field === 'objectId') return toPublic(statements.byId.get(String(value)));
+    if (!PROPERTY_NAME.test(field) || SYSTEM_PROPERTIES.has(field)) return null;
+    return toPublic(statements.byProperty.get({ name: field, value }));
+  }
+
+  /** For login only: the user and the stored hash, looked up by identity. */
+  function findCredentials(login) {
+    const row = typeof login === 'string' ? statements.byIdentity.get(identityKey(login)) : null;
+    return row ? { user: toPublic(row), passwordHash: row.password_hash } : null;
+  }
+
+  return {
+    insert,
+    findBy,
+    findCredentials,
+    getById: (objectId) => toPublic(statements.byId.get(objectId)),
+    recordLogin(objectId) {
+      statements.login.run({ objectId, now: clock() });
+      return toPublic(statements.byId.get(objectId));
+    },
+    fields: { identityField, phoneNumberField, phoneConfirmedField, phoneIsIdentity },
+  };
+}
+
+module.exports = { createUsersStore, DuplicateUserError, SYSTEM_PROPERTIES };

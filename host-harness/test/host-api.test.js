@@ -1,0 +1,113 @@
+// The BaaS REST API's own behaviour around the plugin: Backendless-style validation and error
+// bodies, sessions, and HTTP edge cases (bad JSON, oversized bodies, unknown routes).
+
+const assert = require('node:assert/strict');
+const { test } = require('node:test');
+
+const { getJson, postJson, startApp } = require('./host-helpers');
+
+/** A host where the plugin lets registrations without a phone number through. */
+const startOpenApp = (t) => startApp(t, { pluginConfig: { phoneRequired: false } });
+
+test('registration without an identity answers 400 with Backendless code 3013', async (t) => {
+  const { app } = await startOpenApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, { password: 'pw' });
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 3013);
+  assert.match(answer.body.message, /identity property "email"/);
+});
+
+test('registration without a password answers 400 with Backendless code 3011', async (t) => {
+  const { app } = await startOpenApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, { email: 'a@example.com' });
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 3011);
+});
+
+test('a malformed email identity answers 400 with Backendless code 3040', async (t) => {
+  const { app } = await startOpenApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, {
+    email: 'not-an-email',
+    password: 'pw',
+  });
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 3040);
+});
+
+test('a client cannot mark its own phone number confirmed', async (t) => {
+  const { app } = await startOpenApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, {
+    email: 'sneaky@example.com',
+    password: 'pw',
+    phoneNumberConfirmed: true,
+  });
+  assert.equal(answer.status, 200, answer.text);
+  assert.equal(answer.body.phoneNumberConfirmed, false);
+});
+
+test('GET /api/users/:objectId needs a user-token of that user', async (t) => {
+  const { app } = await startOpenApp(t);
+  const register = async (email) =>
+    (await postJson(`${app.url}/api/users/register`, { email, password: 'pw' })).body;
+  const login = async (email) =>
+    (await postJson(`${app.url}/api/users/login`, { login: email, password: 'pw' })).body;
+  const ann = await register('ann@example.com');
+  await register('bob@example.com');
+  const annToken = (await login('ann@example.com'))['user-token'];
+  const bobToken = (await login('bob@example.com'))['user-token'];
+
+  const own = await getJson(`${app.url}/api/users/${ann.objectId}`, { 'user-token': annToken });
+  assert.equal(own.status, 200, own.text);
+  assert.equal(own.body.email, 'ann@example.com');
+  assert.equal('password' in own.body, false);
+
+  for (const headers of [{}, { 'user-token': 'ABCDEF' }, { 'user-token': bobToken }]) {
+    const refused = await getJson(`${app.url}/api/users/${ann.objectId}`, headers);
+    assert.equal(refused.status, 401, refused.text);
+    assert.equal(refused.body.code, 3064);
+  }
+});
+
+test('malformed JSON answers 400 with a message saying so', async (t) => {
+  const { app } = await startApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, '{"phoneNumber": ');
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 8002);
+  assert.match(answer.body.message, /not valid JSON/);
+});
+
+test('a body over 64 KB answers 413 without reaching the plugin', async (t) => {
+  const { app, sms } = await startApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, {
+    phoneNumber: '+14155550140',
+    padding: 'x'.repeat(70 * 1024),
+  });
+  assert.equal(answer.status, 413, answer.text);
+  assert.equal(answer.body.code, 413);
+  assert.equal(sms.length, 0);
+});
+
+test('unknown routes answer 404 and known routes with another method 405, in JSON', async (t) => {
+  const { app } = await startApp(t);
+  const missing = await getJson(`${app.url}/api/nothing-here`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.code, 404);
+  assert.match(missing.headers.get('content-type'), /^application\/json/);
+
+  const wrongMethod = await getJson(`${app.url}/api/users/register`);
+  assert.equal(wrongMethod.status, 405);
+  assert.equal(wrongMethod.headers.get('allow'), 'POST');
+});
+
+test('GET /api/health reports the mode and the plugin, with a request id', async (t) => {
+  const { app } = await startApp(t);
+  const health = await getJson(`${app.url}/api/health`);
+  assert.equal(health.status, 200);
+  assert.deepEqual(health.body, {
+    ok: true,
+    mode: 'simulator',
+    plugin: 'twilio-phone-verification',
+    version: app.version,
+  });
+  assert.match(health.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
+});

@@ -1,0 +1,119 @@
+// Shared by the test/host-*.test.js files: a real host on port 0 in its own temporary data
+// folder, JSON over real HTTP, and reading codes from the simulator's outbox. (node --test runs
+// every .js file under test/, so this file also "passes" as an empty test file.)
+
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const { createApp } = require('../src/host/app');
+
+/** A fresh folder removed when the test ends. */
+function tempDir(t, prefix = 'baas-test-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * A started host (BaaS + simulator on free ports), stopped when the test ends. The environment
+ * is empty unless given, so a developer's own TWILIO_* variables never leak into a test.
+ */
+async function startApp(t, options = {}) {
+  const logs = [];
+  const sms = [];
+  const app = createApp({
+    port: 0,
+    simPort: 0,
+    dataDir: options.dataDir ?? tempDir(t),
+    env: {},
+    log: (entry) => logs.push(entry),
+    onSms: (message) => sms.push(message),
+    sweepIntervalMs: 0,
+    ...options,
+    simulatorOptions: { callbackDelayMs: 5, ...options.simulatorOptions },
+  });
+  await app.start();
+  t.after(() => app.stop());
+  return { app, logs, sms };
+}
+
+async function request(method, url, body, headers = {}) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Left null: the assertion on `json` will say what was expected.
+  }
+  return { status: response.status, headers: response.headers, body: json, text };
+}
+
+const postJson = (url, body, headers) => request('POST', url, body, headers);
+const getJson = (url, headers) => request('GET', url, undefined, headers);
+
+/** Every message the simulator accepted for `to`, oldest first. */
+async function outbox(simulatorUrl, to) {
+  const { body } = await getJson(`${simulatorUrl}/_sim/messages?to=${encodeURIComponent(to)}`);
+  return body.messages;
+}
+
+/** The code in the newest SMS to `to`: the digits at the end of the default template. */
+async function readCode(simulatorUrl, to) {
+  const messages = await outbox(simulatorUrl, to);
+  const last = messages.at(-1);
+  const match = last && /(\d{4,10})\s*$/.exec(last.body);
+  if (!match) throw new Error(`no code in the outbox for ${to}`);
+  return match[1];
+}
+
+/** Registration step 1 then step 2, returning both answers. */
+async function registerWithCode(app, phoneNumber, fields) {
+  const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber });
+  const code = await readCode(app.simulatorUrl, phoneNumber);
+  const step2 = await postJson(`${app.url}/api/users/register`, {
+    ...fields,
+    phoneNumber,
+    transactionId: step1.body.transactionId,
+    transactionCode: code,
+  });
+  return { step1, code, step2 };
+}
+
+/** Plugin storage keys starting with `prefix`, read straight from SQLite. */
+function storedKeys(app, prefix) {
+  return app.db
+    .prepare("SELECT key FROM plugin_kv WHERE key LIKE ? ESCAPE '\\'")
+    .all(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
+    .map((row) => row.key);
+}
+
+/** A port that was free a moment ago (for child processes that need a fixed one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+module.exports = {
+  tempDir,
+  startApp,
+  postJson,
+  getJson,
+  outbox,
+  readCode,
+  registerWithCode,
+  storedKeys,
+  freePort,
+};
