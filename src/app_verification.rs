@@ -15,14 +15,15 @@ use crate::verification::Purpose;
 
 const DEFAULT_PURPOSE: &str = "verify";
 
-fn purpose_of(request: &serde_json::Map<String, Value>) -> Result<Purpose> {
+/// The app's purpose label.
+fn purpose_of(request: &serde_json::Map<String, Value>) -> Result<String> {
     let label = text_field(request, "purpose")?.unwrap_or_else(|| DEFAULT_PURPOSE.into());
     let valid = label.len() <= 32
         && label
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if valid {
-        Ok(Purpose::Custom(label))
+        Ok(label)
     } else {
         Err(PluginError::InvalidInput {
             field: "purpose".into(),
@@ -45,7 +46,7 @@ impl<H: Host> Plugin<H> {
         let caller = self.caller(ctx)?;
         let request = request_map(request)?;
         let phone = phone_of(request)?;
-        let purpose = purpose_of(request)?;
+        let purpose = Purpose::Custom(purpose_of(request)?);
         let started = self.send_code(ctx, &phone, &purpose, &caller).await?;
         Ok(json!({
             "transactionId": started.transaction_id,
@@ -61,7 +62,7 @@ impl<H: Host> Plugin<H> {
         let caller = self.caller(ctx)?;
         let request = request_map(request)?;
         let phone = phone_of(request)?;
-        let purpose = purpose_of(request)?;
+        let label = purpose_of(request)?;
         let missing = |field: &str| PluginError::InvalidInput {
             field: field.into(),
             expected: "given: transactionId and transactionCode from startVerification".into(),
@@ -70,11 +71,14 @@ impl<H: Host> Plugin<H> {
         let code =
             text_field(request, "transactionCode")?.ok_or_else(|| missing("transactionCode"))?;
         self.verifications()
-            .check(&tid, &phone, &purpose, &caller, &code)
+            .check(
+                &tid,
+                &phone,
+                &Purpose::Custom(label.clone()),
+                &caller,
+                &code,
+            )
             .await?;
-        let Purpose::Custom(label) = purpose else {
-            unreachable!("purpose_of only builds custom purposes")
-        };
         Ok(json!({ "verified": true, "phoneNumber": phone.as_str(), "purpose": label }))
     }
 }

@@ -67,17 +67,22 @@ pub struct CodeHasher {
 
 impl CodeHasher {
     pub fn new(root_secret: &Secret) -> Self {
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(root_secret.expose().as_bytes())
-            .expect("HMAC accepts keys of any length");
-        mac.update(CODE_KEY_LABEL);
-        Self {
-            key: mac.finalize().into_bytes().into(),
+        let mut key = [0u8; 32];
+        // HMAC takes keys of any length, so this never fails; if it did, the all-zero key
+        // would fail closed (every check compares against hashes made under it).
+        if let Ok(mut mac) = HmacSha256::new_from_slice(root_secret.expose().as_bytes()) {
+            mac.update(CODE_KEY_LABEL);
+            key = mac.finalize().into_bytes().into();
         }
+        Self { key }
     }
 
     fn mac(&self, binding: &Binding, code: &str) -> HmacSha256 {
-        let mut mac =
-            <HmacSha256 as KeyInit>::new_from_slice(&self.key).expect("HMAC accepts 32-byte keys");
+        // HMAC pads a short key with zeros to the 64-byte block: padding it here gives the
+        // same MAC through the infallible constructor.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.key);
+        let mut mac = <HmacSha256 as KeyInit>::new(&block.into());
         // Length-prefixed, so no two different bindings can produce the same input.
         for part in [
             binding.transaction_id,

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::error::{PluginError, Result};
+use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::twilio::{send_message, OutgoingMessage};
@@ -23,6 +24,15 @@ pub fn render_message(template: &str, app_name: &str, code: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The app name in messages: the configured one, else the one the host reports.
+fn app_name<'a>(config: &'a Config, ctx: &'a HookContext) -> &'a str {
+    if config.app_name.is_empty() {
+        ctx.app_name.as_deref().unwrap_or("")
+    } else {
+        &config.app_name
+    }
 }
 
 /// Refuses a new SMS to a number that has had `max_per_hour` in the current clock hour: SMS
@@ -55,11 +65,15 @@ pub async fn send_code<H: Host>(
     phone: &PhoneNumber,
     purpose: &Purpose,
     user_id: &str,
-    app_name: &str,
+    ctx: &HookContext,
 ) -> Result<Started> {
     check_rate(host, config, phone).await?;
     let started = verifications.start(phone, purpose, user_id).await?;
-    let body = render_message(&config.message_template, app_name, &started.code);
+    let body = render_message(
+        &config.message_template,
+        app_name(config, ctx),
+        &started.code,
+    );
     let message = OutgoingMessage {
         to: phone.as_str(),
         body: Some(&body),
@@ -76,6 +90,7 @@ pub async fn send_code<H: Host>(
                     "to": phone.masked(),
                     "transactionId": started.transaction_id,
                     "messageSid": sent.sid,
+                    "requestId": ctx.request_id,
                 }),
             );
             Ok(started)
@@ -86,7 +101,7 @@ pub async fn send_code<H: Host>(
                 LogLevel::Warn,
                 "verification code could not be sent",
                 json!({ "purpose": purpose.label(), "to": phone.masked(), "error": err.code(),
-                        "details": err.details() }),
+                        "details": err.details(), "requestId": ctx.request_id }),
             );
             Err(err)
         }

@@ -72,7 +72,7 @@ impl HostResult {
                 .and_then(|e| e.get(key))
                 .map(|v| match v {
                     Value::String(s) => s.chars().take(200).collect(),
-                    other => other.to_string(),
+                    other => crate::json_text::to_text(other),
                 })
                 .unwrap_or_default()
         };

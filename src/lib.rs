@@ -16,6 +16,7 @@ pub mod error;
 pub mod glue;
 pub mod hook;
 pub mod host;
+pub mod json_text;
 pub mod login;
 pub mod message_status;
 pub mod messaging;

@@ -37,9 +37,10 @@ pub struct StatusRecord {
 
 impl StatusRecord {
     fn to_json(&self) -> String {
-        json!({"status": self.status, "errorCode": self.error_code, "to": self.to,
-               "sender": self.sender, "updatedAtMs": self.updated_at_ms})
-        .to_string()
+        crate::json_text::to_text(
+            &json!({"status": self.status, "errorCode": self.error_code, "to": self.to,
+               "sender": self.sender, "updatedAtMs": self.updated_at_ms}),
+        )
     }
 
     fn from_json(text: &str) -> Option<Self> {

@@ -47,15 +47,6 @@ impl<H: Host> Plugin<H> {
         }
     }
 
-    /// The app name in messages: the configured one, else the one the host reports.
-    fn app_name<'a>(&'a self, ctx: &'a HookContext) -> &'a str {
-        if self.config.app_name.is_empty() {
-            ctx.app_name.as_deref().unwrap_or("")
-        } else {
-            &self.config.app_name
-        }
-    }
-
     pub(crate) async fn send_code(
         &self,
         ctx: &HookContext,
@@ -71,7 +62,7 @@ impl<H: Host> Plugin<H> {
             phone,
             purpose,
             user_id,
-            self.app_name(ctx),
+            ctx,
         )
         .await
     }

@@ -54,15 +54,14 @@ impl Record {
     /// Stored as JSON. (De)serialized by hand: serde's derived error messages would pull float
     /// formatting into the module for nothing.
     pub fn to_json(&self) -> String {
-        json!({
+        crate::json_text::to_text(&json!({
             "phone": self.phone,
             "purpose": self.purpose,
             "userId": self.user_id,
             "codeHash": self.code_hash,
             "expiresAtMs": self.expires_at_ms,
             "generation": self.generation,
-        })
-        .to_string()
+        }))
     }
 
     /// `None` for anything that is not a record we wrote.

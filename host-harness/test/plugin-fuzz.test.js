@@ -108,6 +108,23 @@ function value(r, depth = 0) {
   }
 }
 
+// Every service export takes (ctx, request); a signed-in ctx gets past the access check.
+const SERVICES = [
+  'sendSms',
+  'sendMms',
+  'startVerification',
+  'checkVerification',
+  'getMessageStatus',
+  'handleStatusCallback',
+];
+function signedIn(ctx) {
+  try {
+    return ctx && typeof ctx === 'object' && !Array.isArray(ctx) ? { ...ctx, userId: 'U1' } : ctx;
+  } catch {
+    return ctx; // a hostile object (throwing getter, trapping proxy) goes in as it is
+  }
+}
+
 async function settle(fn) {
   try {
     const out = await fn();
@@ -158,13 +175,20 @@ test('every export survives thousands of malformed inputs', async () => {
     assertOutcomeOrCodedError(await settle(() => plugin.beforeRegister(a, b)), label);
     assertOutcomeOrCodedError(await settle(() => plugin.beforeRegister({}, b)), label);
     assertOutcomeOrCodedError(await settle(() => plugin.afterRegister(a, b, c)), label);
+    assertOutcomeOrCodedError(await settle(() => plugin.beforeLogin(a, b)), label);
+    assertOutcomeOrCodedError(await settle(() => plugin.afterLogin(a, b, c)), label);
+    for (const service of SERVICES) {
+      assertOutcomeOrCodedError(await settle(() => plugin[service](signedIn(a), b)), label);
+    }
     assertOutcomeOrCodedError(await settle(() => TwilioPlugin.validateConfig(a)), label);
     assertOutcomeOrCodedError(await settle(() => TwilioPlugin.create(a, mem.host)), label);
     assertOutcomeOrCodedError(await settle(() => TwilioPlugin.create(baseConfig(), a)), label);
-    calls += 6;
+    calls += 8 + SERVICES.length;
   }
   assert.equal(typeof version(), 'string');
-  assert.ok(calls >= 9000);
+  const report = await plugin.testConfiguration();
+  assert.equal(typeof report.ok, 'boolean');
+  assert.ok(calls >= 20000);
   await normalRegistrationWorks(plugin, mem);
 });
 

@@ -102,7 +102,7 @@ pub fn object_from_js(
 /// JSON to a plain JS value, through the engine's own `JSON.parse`: smaller in the module than a
 /// serializer, and every value the plugin returns is JSON anyway.
 pub fn to_js(value: &Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+    js_sys::JSON::parse(&crate::json_text::to_text(value)).unwrap_or(JsValue::NULL)
 }
 
 /// A JS `Error` with `code`, `status`, `message` and `details`.
