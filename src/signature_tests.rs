@@ -142,3 +142,16 @@ fn form_bodies_decode_like_browsers_write_them() {
         vec![("a".to_string(), "% 1".to_string())]
     );
 }
+
+#[test]
+fn requests_with_hundreds_of_parameters_are_not_twilios() {
+    let params: Params = (0..201).map(|i| (format!("P{i}"), String::new())).collect();
+    let signature = compute("12345", EXAMPLE_URL, &params);
+    assert!(!validate("12345", &signature, EXAMPLE_URL, &params));
+    assert!(validate(
+        "12345",
+        &compute("12345", EXAMPLE_URL, &params[..200].to_vec()),
+        EXAMPLE_URL,
+        &params[..200].to_vec()
+    ));
+}

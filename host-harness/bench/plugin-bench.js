@@ -111,6 +111,16 @@ async function main() {
   await perCallMicros('afterRegister (success)', N - WARM, (i) =>
     plugin.afterRegister({}, pending[i], { user: { objectId: 'x' } }),
   );
+  await perCallMicros('beforeLogin (password login passes through)', N, () =>
+    plugin.beforeLogin({}, { login: 'ada@example.com', password: 'pw' }),
+  );
+  await perCallMicros('afterLogin (no two-factor for this user)', N, () =>
+    plugin.afterLogin({}, { login: 'ada@example.com' }, { user: { objectId: 'U1' } }),
+  );
+  const signedIn = { userId: 'U1' };
+  await perCallMicros('sendSms', N, (i) =>
+    plugin.sendSms(signedIn, { to: phone(i), body: 'Your order has shipped.' }),
+  );
 }
 
 main().catch((err) => {
