@@ -178,7 +178,10 @@ impl<H: Host> Plugin<H> {
         let HostResult::Succeeded { user } = result else {
             return done;
         };
-        if args.contains_key(TRANSACTION_ID) || !self.needs_two_factor(user) {
+        // Read exactly as `before_login` reads it: an empty or null transactionId is no
+        // transaction, and must not pass for a login that already proved the phone.
+        let proved_phone = text_field(args, TRANSACTION_ID).ok().flatten().is_some();
+        if proved_phone || !self.needs_two_factor(user) {
             return done;
         }
         let (Some(user_id), Some(phone)) = (user_id_of(user), self.phone_of(user)) else {

@@ -309,3 +309,20 @@ fn a_failed_password_login_gets_no_code() {
     assert_eq!(outcome, HookOutcome::Continue { args: None });
     assert!(p.host().requests.borrow().is_empty());
 }
+
+#[test]
+fn an_empty_transaction_id_does_not_skip_two_factor() {
+    let p = with_users(config_json());
+    let user = p.host().users.borrow()[0].clone();
+    for empty in [json!(""), json!(null), json!("  ")] {
+        let request =
+            args(json!({"login": "ada@example.com", "password": "pw", "transactionId": empty}));
+        let outcome = block_on(p.after_login(
+            &ctx(),
+            &request,
+            &HostResult::Succeeded { user: user.clone() },
+        ))
+        .unwrap();
+        assert_eq!(respond_body(outcome)["twoFactorRequired"], true);
+    }
+}
