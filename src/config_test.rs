@@ -95,27 +95,46 @@ impl<H: Host> Plugin<H> {
         }
     }
 
+    /// The sender number and the Messaging Service, each when configured: Twilio is sent both
+    /// when both are set, so both must work.
     async fn check_sender(&self) -> Value {
-        let name = "sender";
         let sender = &self.config.sender;
+        let mut found = Vec::new();
         if let Some(number) = &sender.phone_number {
-            return match fetch_incoming_number(&self.host, &self.config, number).await {
-                Ok(Some(entry)) if entry["capabilities"]["sms"] == true => {
-                    check(name, Status::Passed, format!("{number} belongs to the account and can send SMS."))
-                }
-                Ok(Some(_)) => check(name, Status::Failed, format!("{number} belongs to the account but cannot send SMS. Choose an SMS-capable number in Twilio Console > Phone Numbers.")),
-                Ok(None) => check(name, Status::Failed, format!("{number} does not belong to this Twilio account. Choose one of the account's numbers in Twilio Console > Phone Numbers.")),
-                Err(err) => check(name, Status::Failed, err.to_string()),
-            };
+            found.push(self.check_number(number).await);
         }
-        let sid = sender.messaging_service_sid.as_deref().unwrap_or_default();
+        if let Some(sid) = &sender.messaging_service_sid {
+            found.push(self.check_service(sid).await);
+        }
+        let failed = found.iter().any(|(status, _)| *status == Status::Failed);
+        let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
+        let status = if failed {
+            Status::Failed
+        } else {
+            Status::Passed
+        };
+        check("sender", status, messages.join(" "))
+    }
+
+    async fn check_number(&self, number: &str) -> (Status, String) {
+        match fetch_incoming_number(&self.host, &self.config, number).await {
+            Ok(Some(entry)) if entry["capabilities"]["sms"] == true => {
+                (Status::Passed, format!("{number} belongs to the account and can send SMS."))
+            }
+            Ok(Some(_)) => (Status::Failed, format!("{number} belongs to the account but cannot send SMS. Choose an SMS-capable number in Twilio Console > Phone Numbers.")),
+            Ok(None) => (Status::Failed, format!("{number} does not belong to this Twilio account. Choose one of the account's numbers in Twilio Console > Phone Numbers.")),
+            Err(err) => (Status::Failed, err.to_string()),
+        }
+    }
+
+    async fn check_service(&self, sid: &str) -> (Status, String) {
         match fetch_messaging_service(&self.host, &self.config, sid).await {
             Ok(service) => {
                 let label = service.get("friendly_name").and_then(Value::as_str).unwrap_or(sid);
-                check(name, Status::Passed, format!("The Messaging Service \"{label}\" exists."))
+                (Status::Passed, format!("The Messaging Service \"{label}\" exists."))
             }
-            Err(err) if twilio_code(&err) == Some(20404) => check(name, Status::Failed, format!("The Messaging Service {sid} was not found in this account. Copy its SID from Twilio Console > Messaging > Services.")),
-            Err(err) => check(name, Status::Failed, err.to_string()),
+            Err(err) if twilio_code(&err) == Some(20404) => (Status::Failed, format!("The Messaging Service {sid} was not found in this account. Copy its SID from Twilio Console > Messaging > Services.")),
+            Err(err) => (Status::Failed, err.to_string()),
         }
     }
 }

@@ -461,3 +461,26 @@ fn test_configuration_reports_each_check() {
         .unwrap()
         .contains("cannot send SMS"));
 }
+
+#[test]
+fn test_configuration_checks_both_sender_number_and_messaging_service() {
+    let mut cfg = config_json();
+    cfg["messagingServiceSid"] = json!("MGeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    let p = plugin_with(cfg);
+    let sms = json!([{"phone_number": "+15005550006", "capabilities": {"sms": true}}]);
+    p.host().replies.borrow_mut().extend([
+        account("Full", "active"),
+        numbers(sms),
+        Reply::Status(
+            404,
+            r#"{"code":20404,"message":"not found","status":404}"#.into(),
+        ),
+    ]);
+    let report = block_on(p.test_configuration());
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["checks"][2]["status"], "failed");
+    assert!(report["checks"][2]["message"]
+        .as_str()
+        .unwrap()
+        .contains("was not found"));
+}
