@@ -124,7 +124,11 @@ function createAccountRegistry(options = {}) {
   const services = new Map(
     (options.messagingServices ?? [MESSAGING_SERVICE]).map((service) => [
       service.sid,
-      { ...service, senders: [...service.senders] },
+      {
+        ...service,
+        createdAt: service.createdAt ?? FIXTURE_CREATED_AT,
+        senders: [...service.senders],
+      },
     ]),
   );
 

@@ -1,12 +1,14 @@
 'use strict';
 // The simulator's HTTP server: wires accounts, outbox, delivery, callbacks and faults together
-// and dispatches each request to the admin routes (/_sim) or the Twilio API routes.
+// and dispatches each request to the admin routes (/_sim), the Messaging API routes (/v1) or the
+// 2010-04-01 API routes.
 
 const http = require('node:http');
 
 const { createAccountRegistry } = require('./accounts');
 const { handleAdminRequest, isAdminPath } = require('./admin-routes');
 const { handleApiRequest } = require('./api-routes');
+const { handleMessagingRequest, isMessagingPath } = require('./messaging-routes');
 const { createCallbackSender } = require('./callbacks');
 const { createDelivery, DEFAULT_DELIVERY_OUTCOMES } = require('./delivery');
 const { applyFault, createFaultQueue, parseFaultRule } = require('./faults');
@@ -74,7 +76,8 @@ function createSimulator(options = {}) {
     }
     const fault = ctx.faults.take();
     if (fault && (await applyFault(fault, req, res, timers.sleep))) return;
-    handleApiRequest(ctx, { req, res, url, rawBody });
+    if (isMessagingPath(url.pathname)) handleMessagingRequest(ctx, { req, res, url, rawBody });
+    else handleApiRequest(ctx, { req, res, url, rawBody });
   }
 
   const server = http.createServer((req, res) => {
