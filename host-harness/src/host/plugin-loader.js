@@ -1,19 +1,40 @@
-// Loads the plugin the way a marketplace would: by reading its manifest and following
-// `module.entry`, never by a path hard-coded in the host. The wasm-bindgen `nodejs` target
-// compiles and instantiates the wasm synchronously inside require(), so loading is synchronous.
+// Loads the plugin the way a marketplace would: from its package (pkg/, written by `make build`)
+// through the package's manifest, never by a path hard-coded in the host. Before anything of the
+// plugin runs, the manifest is checked against plugin-manifest.schema.json, its plugin API
+// version against the range this host supports, and each module file against the SHA-256 the
+// manifest records. The wasm-bindgen `nodejs` target compiles and instantiates the wasm
+// synchronously inside require(), so loading is synchronous.
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { compileSchema } = require('./json-schema');
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const DEFAULT_MANIFEST = path.join(REPO_ROOT, 'plugin-manifest.json');
-const SUPPORTED_RUNTIME = 'wasm-bindgen-nodejs';
+/** The packaged manifest: module paths relative to pkg/, with the files' SHA-256. */
+const DEFAULT_MANIFEST = path.join(REPO_ROOT, 'pkg', 'plugin-manifest.json');
+const MANIFEST_SCHEMA = path.join(REPO_ROOT, 'plugin-manifest.schema.json');
+
+/**
+ * The plugin API versions (wit/) this host implements: >=1.0 <2.0. A plugin built for any 1.x
+ * runs here; 2.0 would be a breaking change of the contract, and 0.x predates it.
+ */
+const SUPPORTED_API = Object.freeze({ major: 1, minMinor: 0, text: '>=1.0 <2.0' });
 
 class PluginLoadError extends Error {
   constructor(message) {
     super(message);
     this.name = 'PluginLoadError';
   }
+}
+
+let validateManifestSchema = null;
+
+/** Every way `manifest` breaks plugin-manifest.schema.json, as `path: message` lines. */
+function schemaProblems(manifest) {
+  validateManifestSchema ??= compileSchema(JSON.parse(fs.readFileSync(MANIFEST_SCHEMA, 'utf8')));
+  return validateManifestSchema(manifest).map((p) => `${p.path}: ${p.message}`);
 }
 
 function readManifest(manifestPath) {
@@ -30,51 +51,116 @@ function readManifest(manifestPath) {
   }
 }
 
-/** The manifest members the host relies on; anything missing is named, all at once. */
-function checkManifest(manifest, manifestPath) {
+/** What the schema cannot say: names that must refer to each other. */
+function referenceProblems(manifest) {
   const problems = [];
-  if (typeof manifest.id !== 'string' || !manifest.id) problems.push('id');
-  if (manifest.module?.runtime !== SUPPORTED_RUNTIME) {
-    problems.push(`module.runtime (this host runs "${SUPPORTED_RUNTIME}")`);
+  const operations = new Set(manifest.operations);
+  const items = new Map(manifest.config.map((item) => [item.name, item]));
+  if (items.size !== manifest.config.length) problems.push('/config: item names repeat');
+  manifest.hooks.forEach((hook, i) => {
+    for (const member of ['before', 'after']) {
+      if (hook[member] && !operations.has(hook[member])) {
+        problems.push(`/hooks/${i}/${member}: "${hook[member]}" is not among the operations`);
+      }
+    }
+  });
+  manifest.services.forEach((service, i) => {
+    if (!operations.has(service.name)) {
+      problems.push(`/services/${i}/name: "${service.name}" is not among the operations`);
+    }
+    const setting = /^config:(.+)$/.exec(service.access)?.[1];
+    if (setting && items.get(setting)?.type !== 'choice') {
+      problems.push(`/services/${i}/access: "${setting}" is not a choice item of the config`);
+    }
+  });
+  return problems;
+}
+
+/** The manifest's plugin API version is one this host implements, or a PluginLoadError. */
+function checkApiVersion(manifest, manifestPath) {
+  const [major, minor] = manifest.pluginApiVersion.split('.').map(Number);
+  if (major === SUPPORTED_API.major && minor >= SUPPORTED_API.minMinor) return;
+  throw new PluginLoadError(
+    `the plugin ${manifest.id} ${manifest.version} (${manifestPath}) is built for plugin API ` +
+      `${manifest.pluginApiVersion}, but this host supports plugin API ${SUPPORTED_API.text}. ` +
+      `Install a version of the plugin built for plugin API ${SUPPORTED_API.major}.x, or a host that supports ${manifest.pluginApiVersion}.`,
+  );
+}
+
+/** A module file's absolute path; it may not leave the package: a manifest is third-party input. */
+function moduleFile(pluginRoot, relative, member) {
+  const file = path.resolve(pluginRoot, relative);
+  if (path.relative(pluginRoot, file).startsWith('..')) {
+    throw new PluginLoadError(`module.${member} ${relative} points outside ${pluginRoot}`);
   }
-  if (typeof manifest.module?.entry !== 'string') problems.push('module.entry');
-  if (typeof manifest.module?.class !== 'string') problems.push('module.class');
-  if (!Array.isArray(manifest.permissions?.httpOrigins)) problems.push('permissions.httpOrigins');
-  if (problems.length) {
-    throw new PluginLoadError(`the plugin manifest ${manifestPath} lacks: ${problems.join(', ')}`);
+  return file;
+}
+
+/** Each module file matches the SHA-256 the manifest records for it, or a PluginLoadError. */
+function verifyHashes(manifest, manifestPath, files) {
+  const recorded = manifest.module.sha256 ?? {};
+  for (const [member, file] of Object.entries(files)) {
+    const name = manifest.module[member];
+    const expected = recorded[name];
+    if (!expected) {
+      throw new PluginLoadError(
+        `the plugin manifest ${manifestPath} records no SHA-256 for module.${member} ${name}, so the module cannot be checked. Load the packaged manifest that "make build" writes (pkg/plugin-manifest.json).`,
+      );
+    }
+    const actual = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    if (actual !== expected) {
+      throw new PluginLoadError(
+        `refusing to load the plugin: ${file} does not match the SHA-256 in ${manifestPath} (expected ${expected}, found ${actual}). The module was changed after it was packaged; rebuild it with "make build".`,
+      );
+    }
   }
 }
 
 /**
  * @param {object} [options]
- * @param {string} [options.manifestPath] default: plugin-manifest.json at the repository root
- * @param {string} [options.repoRoot] what `module.entry` is relative to
+ * @param {string} [options.manifestPath] default: pkg/plugin-manifest.json
+ * @param {string} [options.repoRoot] what the module paths are relative to (default: the
+ *   manifest's folder)
  * @returns {{manifest: object, module: object, TwilioPlugin: Function, version: string}}
  */
-function loadPlugin({ manifestPath = DEFAULT_MANIFEST, repoRoot = REPO_ROOT } = {}) {
+function loadPlugin({ manifestPath = DEFAULT_MANIFEST, repoRoot } = {}) {
   const manifest = readManifest(manifestPath);
-  checkManifest(manifest, manifestPath);
-  const entry = path.resolve(repoRoot, manifest.module.entry);
-  // The entry may not escape the plugin's folder: a manifest is third-party input.
-  if (path.relative(repoRoot, entry).startsWith('..')) {
-    throw new PluginLoadError(`module.entry ${manifest.module.entry} points outside ${repoRoot}`);
-  }
-  if (!fs.existsSync(entry)) {
+  const pluginRoot = repoRoot ?? path.dirname(manifestPath);
+  const problems = schemaProblems(manifest);
+  if (problems.length === 0) problems.push(...referenceProblems(manifest));
+  if (problems.length) {
     throw new PluginLoadError(
-      `the plugin is not built: ${entry} is missing. Run "make build" in ${repoRoot} first.`,
+      `the plugin manifest ${manifestPath} is not valid (see plugin-manifest.schema.json):\n${problems
+        .map((problem) => `  - ${problem}`)
+        .join('\n')}`,
     );
   }
+  checkApiVersion(manifest, manifestPath);
+
+  const files = {
+    entry: moduleFile(pluginRoot, manifest.module.entry, 'entry'),
+    wasm: moduleFile(pluginRoot, manifest.module.wasm, 'wasm'),
+  };
+  for (const file of Object.values(files)) {
+    if (!fs.existsSync(file)) {
+      throw new PluginLoadError(
+        `the plugin is not built: ${file} is missing. Run "make build" in ${REPO_ROOT} first.`,
+      );
+    }
+  }
+  verifyHashes(manifest, manifestPath, files);
+
   let module;
   try {
-    module = require(entry);
+    module = require(files.entry);
   } catch (err) {
     throw new PluginLoadError(
-      `the plugin at ${entry} failed to load (${err.message}). Run "make build" to rebuild it.`,
+      `the plugin at ${files.entry} failed to load (${err.message}). Run "make build" to rebuild it.`,
     );
   }
   const TwilioPlugin = module[manifest.module.class];
   if (typeof TwilioPlugin?.create !== 'function') {
-    throw new PluginLoadError(`${entry} does not export the class ${manifest.module.class}`);
+    throw new PluginLoadError(`${files.entry} does not export the class ${manifest.module.class}`);
   }
   const version = typeof module.version === 'function' ? module.version() : manifest.version;
   if (version !== manifest.version) {
@@ -86,4 +172,12 @@ function loadPlugin({ manifestPath = DEFAULT_MANIFEST, repoRoot = REPO_ROOT } = 
   return { manifest, module, TwilioPlugin, version };
 }
 
-module.exports = { loadPlugin, PluginLoadError, REPO_ROOT, DEFAULT_MANIFEST };
+module.exports = {
+  loadPlugin,
+  schemaProblems,
+  PluginLoadError,
+  REPO_ROOT,
+  DEFAULT_MANIFEST,
+  MANIFEST_SCHEMA,
+  SUPPORTED_API,
+};

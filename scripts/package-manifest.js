@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `make build`'s last step: writes pkg/plugin-manifest.json, the manifest a host loads. It is the
+// repository's plugin-manifest.json, checked against plugin-manifest.schema.json, with the module
+// paths made relative to pkg/ (so pkg/ is a self-contained package) and the SHA-256 of the entry
+// JS and the wasm in `module.sha256`, which the host checks before it loads anything. The source
+// manifest carries no hashes: the wasm changes with every build.
+//
+// Usage: node scripts/package-manifest.js [source-manifest] [package-folder]
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { compileSchema } = require('../host-harness/src/host/json-schema');
+
+const ROOT = path.resolve(__dirname, '..');
+
+function fail(message) {
+  process.stderr.write(`package-manifest: ${message}\n`);
+  process.exit(1);
+}
+
+const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+function main() {
+  const sourcePath = path.resolve(process.argv[2] ?? path.join(ROOT, 'plugin-manifest.json'));
+  const pkgDir = path.resolve(process.argv[3] ?? path.join(ROOT, 'pkg'));
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'plugin-manifest.schema.json'), 'utf8'),
+  );
+  const { $schema: _editorOnly, ...manifest } = JSON.parse(fs.readFileSync(sourcePath, 'utf8'));
+
+  const problems = compileSchema(schema)(manifest);
+  if (problems.length) {
+    fail(
+      `${sourcePath} does not follow plugin-manifest.schema.json:\n${problems
+        .map((p) => `  - ${p.path}: ${p.message}`)
+        .join('\n')}`,
+    );
+  }
+
+  const sourceDir = path.dirname(sourcePath);
+  const module = { ...manifest.module, sha256: {} };
+  for (const member of ['entry', 'wasm', 'types']) {
+    if (module[member] === undefined) continue;
+    const file = path.resolve(sourceDir, module[member]);
+    const relative = path.relative(pkgDir, file).split(path.sep).join('/');
+    if (relative.startsWith('..')) {
+      fail(`module.${member} ${module[member]} is not inside ${pkgDir}`);
+    }
+    if (!fs.existsSync(file)) fail(`module.${member} ${file} is missing: build the module first`);
+    module[member] = relative;
+    if (member !== 'types') module.sha256[relative] = sha256(file);
+  }
+
+  const out = path.join(pkgDir, 'plugin-manifest.json');
+  fs.writeFileSync(out, `${JSON.stringify({ ...manifest, module }, null, 2)}\n`);
+  process.stdout.write(
+    `wrote ${path.relative(process.cwd(), out)}: ${Object.entries(module.sha256)
+      .map(([file, hash]) => `${file} sha256 ${hash.slice(0, 12)}…`)
+      .join(', ')}\n`,
+  );
+}
+
+main();
