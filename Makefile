@@ -1,13 +1,15 @@
 # Two commands do everything on a fresh machine:
 #   make run   build the plugin and start the local BaaS with the Twilio simulator
 #   make test  every check: format, lints, native tests, the wasm build, WIT, Node tests
-.PHONY: all build run test lint test-rust test-node check-wit tools bench clean
+.PHONY: all build run test lint test-rust test-node check-wit tools bench clean browser
 
 SHELL := /bin/bash
 CRATE := twilio_baas_plugin
 WASM_TARGET := wasm32-unknown-unknown
 RELEASE_WASM := target/$(WASM_TARGET)/release/$(CRATE).wasm
 PKG_WASM := pkg/$(CRATE)_bg.wasm
+# What a host loads: the manifest with module paths relative to pkg/ and the files' SHA-256.
+PKG_MANIFEST := pkg/plugin-manifest.json
 HARNESS := host-harness
 NPM_STAMP := $(HARNESS)/node_modules/.installed
 
@@ -31,7 +33,11 @@ $(NPM_STAMP): $(HARNESS)/package.json $(HARNESS)/package-lock.json
 	cd $(HARNESS) && npm ci --no-audit --no-fund
 	touch $@
 
-build: $(PKG_WASM)
+build: $(PKG_WASM) $(PKG_MANIFEST)
+
+$(PKG_MANIFEST): $(PKG_WASM) plugin-manifest.json plugin-manifest.schema.json \
+  scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
+	node scripts/package-manifest.js
 
 $(PKG_WASM): Cargo.toml Cargo.lock $(shell find src -type f) scripts/tools.sh
 	scripts/tools.sh >/dev/null
@@ -57,7 +63,11 @@ check-wit: tools
 	$(WITH_TOOLS) wasm-tools component wit wit/ >/dev/null
 	@echo "wit/: valid"
 
-test-node: build $(NPM_STAMP)
+# The console's browser tests drive Debian's Chromium; installed once when missing (CI runs as root).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test-node: build $(NPM_STAMP) browser
 	cd $(HARNESS) && node --test --test-concurrency=1 test/
 
 test: tools lint test-rust build check-wit test-node

@@ -32,6 +32,7 @@ function banner(app) {
     `  BaaS API:  ${app.url}`,
     `             POST ${app.url}/api/users/register   POST ${app.url}/api/users/login`,
     `             GET  ${app.url}/api/health`,
+    `  Console:   ${app.url}/console`,
   );
   if (app.simulatorUrl && app.mode === 'simulator') {
     lines.push(

@@ -2,6 +2,8 @@
 // mode), the plugin with its host imports, and the REST API. `bin/baas.js` starts it for people;
 // tests start it on port 0 in a temporary data folder.
 
+const http = require('node:http');
+
 const { createSimulator } = require('../twilio-sim');
 const { createBaasApi } = require('./baas-api');
 const { ConfigError, checkPluginSettings, pluginSettings, resolveHostConfig } = require('./config');
@@ -9,7 +11,10 @@ const { openDatabase } = require('./database');
 const { createKvStore } = require('./kv-store');
 const { createLogger } = require('./logger');
 const { createPluginHost } = require('./plugin-host');
+const { createPluginInstallation, startConfig } = require('./plugin-installation');
 const { loadPlugin } = require('./plugin-loader');
+const { createConsoleRoutes } = require('./routes-console');
+const { statusCallbackPath } = require('./routes-services');
 const { createSessionsStore } = require('./sessions-store');
 const { createUsersStore } = require('./users-store');
 
@@ -106,11 +111,22 @@ function createApp(options = {}) {
     return err;
   };
 
+  // Messages are sent with a StatusCallback to this host's own callback route (unless the
+  // statusCallbackUrl setting says otherwise) under PUBLIC_URL, by default the loopback URL.
+  // Real Twilio cannot call a loopback URL, so in Twilio mode there is no default.
+  const callbackPath = statusCallbackPath(manifest.services);
+  const publicUrlFor = (listeningPort) =>
+    hostConfig.publicUrl ?? `http://${LOOPBACK}:${listeningPort}`;
+  const callbackUrlFor = (listeningPort) =>
+    callbackPath && (hostConfig.publicUrl || simulatorMode)
+      ? `${publicUrlFor(listeningPort)}${callbackPath}`
+      : null;
+
   // Checked before anything is opened or started, with the simulator URL it is about to get.
   const plannedSimUrl = `http://${LOOPBACK}:${simPort}`;
   const early = checkPluginSettings(
     TwilioPlugin,
-    pluginSettings(hostConfig, plannedSimUrl),
+    pluginSettings(hostConfig, plannedSimUrl, callbackUrlFor(port)),
     allowedOriginsFor(plannedSimUrl),
   );
   if (early.length) throw fail(early);
@@ -143,7 +159,18 @@ function createApp(options = {}) {
       }
       state.simulatorUrl = simulatorUrl;
 
-      const settings = pluginSettings(hostConfig, simulatorUrl);
+      // Listening first: the plugin's status-callback URL needs the port (0 picks one). The
+      // API attaches its handler below, in the same turn, so no request can arrive before it.
+      state.server = http.createServer();
+      const listening = await listen(state.server, port, 'The BaaS', 'PORT');
+      state.url = `http://${LOOPBACK}:${listening}`;
+      state.publicUrl = publicUrlFor(listening);
+      const settings = pluginSettings(hostConfig, simulatorUrl, callbackUrlFor(listening));
+      if (!settings.statusCallbackUrl) {
+        log('warn', 'PUBLIC_URL is not set: messages go without a StatusCallback', {
+          route: callbackPath,
+        });
+      }
       const allowedOrigins = allowedOriginsFor(simulatorUrl);
       const problems = checkPluginSettings(TwilioPlugin, settings, allowedOrigins);
       if (problems.length) throw fail(problems);
@@ -153,12 +180,22 @@ function createApp(options = {}) {
         });
       }
 
+      // Settings given by the environment, a file or the caller are installed at every start;
+      // otherwise the console's saved installation (or, the first time, the simulator's).
+      const chosen = startConfig(db, manifest, {
+        explicit:
+          hostConfig.mode === 'twilio' ||
+          Boolean(hostConfig.configFile) ||
+          options.pluginConfig !== undefined,
+        initial: pluginSettings(hostConfig, simulatorUrl),
+      });
+      const columns = chosen.config ?? {};
       state.users = createUsersStore(
         db,
         {
-          identityField: settings.identityField ?? 'email',
-          phoneNumberField: settings.phoneNumberField ?? 'phoneNumber',
-          phoneConfirmedField: settings.phoneConfirmedField ?? 'phoneNumberConfirmed',
+          identityField: columns.identityField || 'email',
+          phoneNumberField: columns.phoneNumberField || 'phoneNumber',
+          phoneConfirmedField: columns.phoneConfirmedField || 'phoneNumberConfirmed',
         },
         clock,
       );
@@ -174,19 +211,51 @@ function createApp(options = {}) {
         fetch: options.fetch,
         deadlineMs: options.httpDeadlineMs,
       });
-      state.plugin = TwilioPlugin.create(settings, state.pluginHost);
+      // A saved configuration gets what the host fills in itself, as the started one did.
+      const complete = (config) => {
+        const callbackUrl = callbackUrlFor(listening);
+        return config.statusCallbackUrl === undefined && callbackUrl
+          ? { ...config, statusCallbackUrl: callbackUrl }
+          : { ...config };
+      };
+      state.installation = createPluginInstallation({
+        manifest,
+        TwilioPlugin,
+        pluginHost: state.pluginHost,
+        db,
+        log,
+        userColumns: state.users.fields,
+        complete,
+        check: (candidate) => checkPluginSettings(TwilioPlugin, candidate, allowedOrigins),
+        clock,
+      });
+      state.installation.start(chosen);
+      const consoleRoutes = createConsoleRoutes({
+        manifest,
+        version,
+        installation: state.installation,
+        hostDefaults: () => (simulatorMode ? { twilioApiBaseUrl: simulatorUrl } : {}),
+        placeholders: () => ({
+          appName: hostConfig.appName,
+          statusCallbackUrl: callbackUrlFor(listening) ?? '',
+        }),
+        log,
+        publicUrl: hostConfig.publicUrl,
+      });
 
-      const api = createBaasApi({
-        plugin: state.plugin,
+      createBaasApi({
+        plugin: state.installation.plugin,
+        extraRoutes: consoleRoutes,
         users: state.users,
         sessions: state.sessions,
         log,
         appName: hostConfig.appName,
         health: { mode: hostConfig.mode, plugin: manifest.id, version },
+        services: manifest.services,
+        settings: () => state.installation.settings() ?? {},
+        publicUrl: state.publicUrl,
+        server: state.server,
       });
-      state.server = api.server;
-      const listening = await listen(api.server, port, 'The BaaS', 'PORT');
-      state.url = `http://${LOOPBACK}:${listening}`;
       return { url: state.url, simulatorUrl };
     } catch (err) {
       await stop();
@@ -199,8 +268,7 @@ function createApp(options = {}) {
       await closeServer(state.server, options.stopGraceMs ?? STOP_GRACE_MS);
       await state.simulator?.stop();
       state.kv?.close();
-      state.plugin?.free();
-      state.plugin = null;
+      state.installation?.close();
       if (state.db?.open) state.db.close();
     })();
     return state.stopping;
@@ -220,6 +288,10 @@ function createApp(options = {}) {
     get simulatorUrl() {
       return state.simulatorUrl ?? null;
     },
+    /** Where clients and Twilio reach this host (PUBLIC_URL, else its loopback URL). */
+    get publicUrl() {
+      return state.publicUrl ?? null;
+    },
     get simulator() {
       return state.simulator ?? null;
     },
@@ -234,6 +306,10 @@ function createApp(options = {}) {
     },
     get pluginHost() {
       return state.pluginHost ?? null;
+    },
+    /** The plugin's installation: status(), save(config), uninstall() (the console's API). */
+    get installation() {
+      return state.installation ?? null;
     },
     get allowedOrigins() {
       return state.allowedOrigins ?? null;

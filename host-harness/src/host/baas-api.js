@@ -13,6 +13,7 @@ const {
 } = require('./errors');
 const { DEFAULT_BODY_LIMIT, readJsonBody, sendJson } = require('./http-json');
 const { createLoginRoute } = require('./routes-login');
+const { createServiceRoutes } = require('./routes-services');
 const { createUserRoutes } = require('./routes-users');
 
 const OBJECT_ID = '([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})';
@@ -27,6 +28,12 @@ const MAX_USER_AGENT_CHARS = 256;
  * @param {string} deps.appName the BaaS application's name, given to hooks as `ctx.appName`
  * @param {object} [deps.health] extra members for GET /api/health
  * @param {number} [deps.bodyLimit] largest JSON body accepted, in bytes
+ * @param {object[]} [deps.services] the manifest's services, served under their routes
+ * @param {() => object} [deps.settings] the plugin's current settings (services' access)
+ * @param {string} [deps.publicUrl] this BaaS's public base URL (signed webhooks)
+ * @param {import('node:http').Server} [deps.server] a server to answer on (default: a new one)
+ * @param {object[]} [deps.extraRoutes] more routes of the same shape (the console's); a handler
+ *   may answer `raw` (a string or Buffer, with its Content-Type in `headers`) instead of `body`
  */
 function createBaasApi({
   plugin,
@@ -36,9 +43,22 @@ function createBaasApi({
   appName,
   health = {},
   bodyLimit = DEFAULT_BODY_LIMIT,
+  services = [],
+  settings = () => ({}),
+  publicUrl = '',
+  server = http.createServer(),
+  extraRoutes = [],
 }) {
   const userRoutes = createUserRoutes({ plugin, users, sessions, log });
   const loginRoute = createLoginRoute({ plugin, users, sessions, log });
+  const serviceRoutes = createServiceRoutes({
+    plugin,
+    sessions,
+    services,
+    settings,
+    publicUrl,
+    bodyLimit,
+  });
   const routes = [
     {
       method: 'POST',
@@ -60,6 +80,8 @@ function createBaasApi({
       params: ['objectId'],
       handler: userRoutes.getUser,
     },
+    ...serviceRoutes,
+    ...extraRoutes,
     {
       method: 'GET',
       path: /^\/api\/health$/,
@@ -124,10 +146,15 @@ function createBaasApi({
     } catch (err) {
       answer = errorAnswer(err, requestId);
     }
-    sendJson(req, res, answer.status, answer.body, {
-      ...answer.headers,
-      'X-Request-Id': requestId,
-    });
+    if (answer.raw !== undefined) {
+      res.writeHead(answer.status, { ...answer.headers, 'X-Request-Id': requestId });
+      res.end(answer.raw);
+    } else {
+      sendJson(req, res, answer.status, answer.body, {
+        ...answer.headers,
+        'X-Request-Id': requestId,
+      });
+    }
     log('info', 'request', {
       requestId,
       method: req.method,
@@ -137,7 +164,7 @@ function createBaasApi({
     });
   }
 
-  const server = http.createServer((req, res) => {
+  server.on('request', (req, res) => {
     handle(req, res).catch((err) => {
       // Only reachable if writing the answer itself failed (the client is gone).
       log('warn', 'could not answer a request', { error: err.message });

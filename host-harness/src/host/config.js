@@ -49,6 +49,36 @@ function parsePort(env, name, fallback, problems) {
   return port;
 }
 
+/**
+ * PUBLIC_URL: where clients and Twilio reach this BaaS (scheme, host, optional path prefix), or
+ * null when unset (the host then uses its own loopback URL). No trailing slash.
+ */
+function parsePublicUrl(env, problems) {
+  const raw = env.PUBLIC_URL;
+  if (raw === undefined || raw === '') return null;
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    problems.push({
+      field: 'PUBLIC_URL',
+      reason: `must be this BaaS's public base URL, such as https://baas.example.com (no query, no credentials), got "${raw}"`,
+    });
+    return null;
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 function readSettingsFile(file, problems) {
   if (!file) return {};
   let value;
@@ -122,6 +152,7 @@ function resolveHostConfig(env, overrides = {}) {
     dataDir: path.resolve(env.DATA_DIR || DEFAULT_DATA_DIR),
     appName: env.APP_NAME || DEFAULT_APP_NAME,
     logLevel: env.LOG_LEVEL || 'info',
+    publicUrl: parsePublicUrl(env, problems),
     configFile,
     settings,
   };
@@ -129,11 +160,19 @@ function resolveHostConfig(env, overrides = {}) {
   return config;
 }
 
-/** The plugin's settings once the simulator's URL is known (simulator mode only needs it). */
-function pluginSettings(hostConfig, simulatorUrl) {
-  return hostConfig.mode === 'simulator'
-    ? { ...hostConfig.settings, twilioApiBaseUrl: simulatorUrl }
-    : { ...hostConfig.settings };
+/**
+ * The plugin's settings once the simulator's URL is known (simulator mode only needs it) and,
+ * when given, the host's own status-callback URL, used unless statusCallbackUrl is configured.
+ */
+function pluginSettings(hostConfig, simulatorUrl, statusCallbackUrl) {
+  const settings =
+    hostConfig.mode === 'simulator'
+      ? { ...hostConfig.settings, twilioApiBaseUrl: simulatorUrl }
+      : { ...hostConfig.settings };
+  if (statusCallbackUrl && settings.statusCallbackUrl === undefined) {
+    settings.statusCallbackUrl = statusCallbackUrl;
+  }
+  return settings;
 }
 
 /**

@@ -4,7 +4,8 @@
 //   the password (`continue`);
 // - afterLogin sees the result and may withhold the session (two-factor: `respond` with
 //   `twoFactorRequired`). Unlike registration, a failing after-hook fails closed: the session
-//   is revoked, because issuing it would skip a second factor the app asked for.
+//   is revoked, because issuing it would skip a second factor the app asked for. The user's
+//   lastLogin is recorded only once the session is granted.
 
 const { baasErrorResponse, errors, hostResultError } = require('./errors');
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
@@ -22,13 +23,20 @@ function createLoginRoute({ plugin, users, sessions, log }) {
 
   /** A session for the user: the after-hook's `result` and the answer, if the hook agrees. */
   function issueSession(objectId) {
-    const user = users.recordLogin(objectId);
     const token = sessions.create(objectId);
     return {
       token,
-      result: { user, userToken: token },
-      answer: { status: 200, body: { ...user, 'user-token': token }, headers: {} },
+      result: { user: users.getById(objectId), userToken: token },
+      grant() {
+        const user = users.recordLogin(objectId);
+        return { status: 200, body: { ...user, 'user-token': token }, headers: {} };
+      },
     };
+  }
+
+  function withoutTransaction(login) {
+    const { transactionId: _id, transactionCode: _code, ...rest } = login;
+    return rest;
   }
 
   function failed(err) {
@@ -64,16 +72,20 @@ function createLoginRoute({ plugin, users, sessions, log }) {
       return respondAnswer(outcome) ?? unexpected('beforeLogin', ctx, outcome);
     }
     let attempt;
+    let loginSeen = body;
     if (outcome?.action === 'authenticate') {
       attempt = authenticated(outcome.userId, ctx);
     } else if (outcome?.action === 'continue') {
       attempt = await passwordLogin(isPlainObject(outcome.args) ? outcome.args : body);
+      // A password login proved no code: transaction fields it carries (empty, null) were
+      // checked by no one, so the after-hook must not take it for two-factor's second step.
+      loginSeen = withoutTransaction(body);
     } else {
       return unexpected('beforeLogin', ctx, outcome);
     }
 
-    const after = await callHook(plugin, 'afterLogin', ctx, body, attempt.result);
-    if (after.outcome?.action === 'continue') return attempt.answer;
+    const after = await callHook(plugin, 'afterLogin', ctx, loginSeen, attempt.result);
+    if (after.outcome?.action === 'continue') return attempt.grant?.() ?? attempt.answer;
     if (attempt.token) sessions.revoke(attempt.token);
     if (after.failure) return after.failure;
     if (after.outcome?.action === 'respond') {

@@ -1,0 +1,245 @@
+// The installed plugin, as the routes see it: one object whose operations always reach the
+// instance made from the current configuration. Saving a configuration in the console makes a
+// new instance and switches to it at once; uninstalling switches to none, and then the hooks
+// answer `continue` (the BaaS's plain registration and login) and every service answers 404.
+// An instance that is replaced is freed once the calls it is serving have finished, so a
+// request in flight never sees its plugin disappear.
+
+const { createInstallationsStore } = require('./installations-store');
+
+/** The users-table columns: the BaaS's schema, fixed while the host runs (see userColumns). */
+const USER_COLUMNS = ['identityField', 'phoneNumberField', 'phoneConfirmedField'];
+
+/** Shaped like the plugin's errors (string code, HTTP status, details), so routes answer it alike. */
+class InstallationError extends Error {
+  constructor(status, code, message, details = {}) {
+    super(message);
+    this.name = 'InstallationError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+function configInvalid(problems) {
+  const fields = [...new Set(problems.map((p) => p.field))].join(', ');
+  return new InstallationError(
+    400,
+    'CONFIG_INVALID',
+    `The configuration is not valid: check ${fields}.`,
+    { problems },
+  );
+}
+
+/**
+ * What the host starts with: the settings given by the environment, a settings file or the
+ * caller (`explicit`: they win at every start), else what the console saved (or its uninstall:
+ * config null), else `initial`, the simulator's fixture settings. Only the console writes the
+ * table, so until it is used the defaults follow the host's own settings (the simulator's port).
+ * @returns {{config: object | null, source: 'environment' | 'saved' | 'default'}}
+ */
+function startConfig(db, manifest, { explicit, initial }) {
+  if (explicit) return { config: initial, source: 'environment' };
+  const saved = createInstallationsStore(db).get(manifest.id);
+  if (saved) return { config: saved.config, source: 'saved' };
+  return { config: initial, source: 'default' };
+}
+
+/**
+ * @param {object} deps
+ * @param {object} deps.manifest
+ * @param {Function} deps.TwilioPlugin the module's class
+ * @param {object} deps.pluginHost the imports every instance gets
+ * @param {import('better-sqlite3').Database} deps.db
+ * @param {Function} deps.log
+ * @param {Record<string, string>} deps.userColumns the users store's column settings
+ * @param {(config: object) => object} deps.complete the settings an instance gets for a saved
+ *   configuration (the host fills in what it knows, such as its status-callback URL)
+ * @param {(settings: object) => {field: string, reason: string}[]} deps.check every problem of
+ *   a configuration: the plugin's own rules and the host's (the HTTP allowlist)
+ * @param {() => number} [deps.clock]
+ */
+function createPluginInstallation({
+  manifest,
+  TwilioPlugin,
+  pluginHost,
+  db,
+  log,
+  userColumns,
+  complete,
+  check,
+  clock,
+}) {
+  const store = createInstallationsStore(db, { clock });
+  const hooks = new Set(manifest.hooks.flatMap((hook) => [hook.before, hook.after]));
+  const defaults = Object.fromEntries(manifest.config.map((item) => [item.name, item.default]));
+  // `config` is the installed configuration (secrets included), null when not installed; it
+  // may be installed but inactive when it does not pass the checks any more (`problems`).
+  const state = { active: null, config: null, source: null, problems: [], pendingRestart: [] };
+
+  function notInstalled() {
+    return new InstallationError(
+      404,
+      'PLUGIN_NOT_INSTALLED',
+      `The ${manifest.name} plugin is not installed. Install it in the console (/console) to use this service.`,
+    );
+  }
+
+  /** The settings an instance gets, and the saved column settings that wait for a restart. */
+  function settingsFor(config) {
+    const settings = complete(config);
+    const pendingRestart = USER_COLUMNS.filter(
+      (name) => (settings[name] || defaults[name]) !== userColumns[name],
+    );
+    for (const name of USER_COLUMNS) settings[name] = userColumns[name];
+    return { settings, pendingRestart };
+  }
+
+  function validated(config) {
+    const problems = check(complete(config));
+    if (problems.length) throw configInvalid(problems);
+    return settingsFor(config);
+  }
+
+  function release(entry) {
+    if (entry.retired && entry.calls === 0) entry.instance.free();
+  }
+
+  function switchTo(entry) {
+    const previous = state.active;
+    state.active = entry;
+    if (previous) {
+      previous.retired = true;
+      release(previous);
+    }
+  }
+
+  /** Makes an instance of `config` the active one; throws CONFIG_INVALID without switching. */
+  function activate(config) {
+    const { settings, pendingRestart } = validated(config);
+    const instance = TwilioPlugin.create(settings, pluginHost);
+    switchTo({ instance, settings, calls: 0, retired: false });
+    state.problems = [];
+    state.pendingRestart = pendingRestart;
+    if (pendingRestart.length) {
+      log('warn', 'saved users-table settings take effect when the host restarts', {
+        settings: pendingRestart,
+      });
+    }
+  }
+
+  async function call(name, args) {
+    const entry = state.active;
+    if (!entry) {
+      if (hooks.has(name)) return { action: 'continue' };
+      throw notInstalled();
+    }
+    entry.calls += 1;
+    try {
+      return await entry.instance[name](...args);
+    } finally {
+      entry.calls -= 1;
+      release(entry);
+    }
+  }
+
+  /** What the routes hold: the instance operations of the class, always on the active instance. */
+  const plugin = {};
+  for (const name of manifest.operations) {
+    if (typeof TwilioPlugin.prototype[name] === 'function') {
+      plugin[name] = (...args) => call(name, args);
+    }
+  }
+
+  return {
+    plugin,
+
+    /** Called once at start with the result of startConfig(). */
+    start({ config, source }) {
+      Object.assign(state, { source, config });
+      if (!config) return;
+      try {
+        activate(config);
+      } catch (err) {
+        if (err.code !== 'CONFIG_INVALID') throw err;
+        // Installed, but not usable as saved (say the allowlist changed): the console shows
+        // why, and saving a corrected configuration activates it.
+        state.problems = err.details.problems;
+        log('error', 'the saved plugin configuration is not valid; the plugin is not active', {
+          plugin: manifest.id,
+          problems: state.problems.map((p) => `${p.field}: ${p.reason}`),
+        });
+      }
+    },
+
+    /** Every problem of a configuration, as saving it would find them. */
+    problemsOf: (config) => check(complete(config)),
+
+    /** The settings of the active instance, or null when none is active. */
+    settings: () => state.active?.settings ?? null,
+
+    /** The saved configuration, secrets included: for the host only, never for a browser. */
+    savedConfig: () => state.config,
+
+    status() {
+      // Dates only for what the console saved: defaults and the environment are not saved.
+      const saved = state.source === 'saved' ? store.get(manifest.id) : null;
+      return {
+        installed: state.config !== null,
+        active: state.active !== null,
+        installedAt: saved?.installedAt ?? null,
+        updatedAt: saved?.updatedAt ?? null,
+        source: state.source,
+        problems: state.problems,
+        pendingRestart: state.pendingRestart,
+      };
+    },
+
+    /** Installs, or reconfigures the installed plugin: checked, activated, then stored. */
+    save(config) {
+      activate(config);
+      store.save(manifest.id, config);
+      Object.assign(state, { config, source: 'saved' });
+      log('info', 'plugin configuration saved', { plugin: manifest.id });
+      return this.status();
+    },
+
+    uninstall() {
+      const previous = state.active;
+      state.active = null;
+      if (previous) {
+        previous.retired = true;
+        release(previous);
+      }
+      store.uninstall(manifest.id);
+      Object.assign(state, { config: null, source: 'saved', problems: [], pendingRestart: [] });
+      log('info', 'plugin uninstalled', { plugin: manifest.id });
+      return this.status();
+    },
+
+    /** TEST CONFIGURATION on a configuration that is not saved: a throwaway instance. */
+    async testConfiguration(config) {
+      const { settings } = validated(config);
+      const instance = TwilioPlugin.create(settings, pluginHost);
+      try {
+        return await instance.testConfiguration();
+      } finally {
+        instance.free();
+      }
+    },
+
+    close() {
+      const entry = state.active;
+      state.active = null;
+      entry?.instance.free();
+    },
+  };
+}
+
+module.exports = {
+  createPluginInstallation,
+  startConfig,
+  configInvalid,
+  InstallationError,
+  USER_COLUMNS,
+};

@@ -1,0 +1,167 @@
+// The console: the marketplace page (console/: index.html, console.css, console*.js) and its API
+// under /console/api, in the BaaS's route shape and error shape ({code, message, details?}).
+//
+//   GET  /console/api/product        the listing: name, version, description, installation
+//   GET  /console/api/configuration  the popup: config items, saved values, secrets masked
+//   POST /console/api/validate       {config} -> {ok, problems}: the plugin's validateConfig
+//   POST /console/api/test           {config} -> TEST CONFIGURATION's report, nothing saved
+//   POST /console/api/save           {config} -> installs or reconfigures; hooks active at once
+//   POST /console/api/uninstall      hooks and services off at once; the configuration forgotten
+//
+// The console has no sign-in of its own: like the rest of this local BaaS it listens on
+// 127.0.0.1. So that no other web page can drive it through a visitor's browser, it answers
+// only to its own host names (no DNS rebinding) and takes POSTs only as application/json from
+// its own origin (a cross-site form cannot send that without a CORS preflight, never granted).
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { popupData, submittedConfig } = require('./console-form');
+const { BaasError } = require('./errors');
+const { configInvalid } = require('./plugin-installation');
+
+const CONSOLE_DIR = path.resolve(__dirname, '..', '..', 'console');
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const STATIC_FILES = {
+  'index.html': 'text/html; charset=utf-8',
+  'console.css': 'text/css; charset=utf-8',
+  'console.js': 'text/javascript; charset=utf-8',
+  'console-kit.js': 'text/javascript; charset=utf-8',
+  'console-fields.js': 'text/javascript; charset=utf-8',
+  'console-popup.js': 'text/javascript; charset=utf-8',
+};
+
+/** The page loads only its own files; nothing inline, nothing from elsewhere, never framed. */
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+const ok = (body) => ({ status: 200, body, headers: {} });
+
+/**
+ * @param {object} deps
+ * @param {object} deps.manifest
+ * @param {string} deps.version what the module reports
+ * @param {ReturnType<import('./plugin-installation').createPluginInstallation>} deps.installation
+ * @param {() => object} deps.hostDefaults values pre-filled for a new installation
+ * @param {() => object} deps.placeholders what the host uses for fields left empty
+ * @param {Function} deps.log
+ * @param {string | null} [deps.publicUrl] PUBLIC_URL: its host may serve the console too
+ * @returns route entries for baas-api.js
+ */
+function createConsoleRoutes({
+  manifest,
+  version,
+  installation,
+  hostDefaults,
+  placeholders,
+  log,
+  publicUrl = null,
+}) {
+  const files = Object.fromEntries(
+    Object.keys(STATIC_FILES).map((name) => [name, fs.readFileSync(path.join(CONSOLE_DIR, name))]),
+  );
+  const publicHost = publicUrl ? new URL(publicUrl).host : null;
+
+  /** Refuses requests that another site could have made through the visitor's browser. */
+  function guard(req) {
+    const host = String(req.headers.host ?? '');
+    const name = host.replace(/:\d+$/, '');
+    if (!LOOPBACK_NAMES.has(name) && host !== publicHost) {
+      throw new BaasError(403, 403, `The console does not answer to the host name "${host}".`);
+    }
+    if (req.method !== 'POST') return;
+    if (!/^application\/json\s*(;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
+      throw new BaasError(415, 415, 'The console API takes JSON: Content-Type: application/json.');
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
+      throw new BaasError(403, 403, 'The console API answers only to the console page itself.');
+    }
+  }
+
+  const route = (method, pattern, handler, readsBody = method === 'POST') => ({
+    method,
+    path: pattern,
+    readsBody,
+    handler: async (request) => {
+      guard(request.req);
+      return handler(request);
+    },
+  });
+
+  function staticFile(name) {
+    return () => ({
+      status: 200,
+      raw: files[name],
+      headers: { ...PAGE_HEADERS, 'Content-Type': STATIC_FILES[name] },
+    });
+  }
+
+  /** The configuration a submission means, or CONFIG_INVALID for a malformed submission. */
+  function submitted(body) {
+    const result = submittedConfig(manifest, body, installation.savedConfig());
+    if (result.problems) throw configInvalid(result.problems);
+    return result.config;
+  }
+
+  function product() {
+    return {
+      id: manifest.id,
+      name: manifest.name,
+      version,
+      description: manifest.description,
+      publisher: manifest.publisher,
+      configurationTitle: manifest.configurationTitle ?? `${manifest.name} configuration`,
+      pluginApiVersion: manifest.pluginApiVersion,
+      installation: installation.status(),
+    };
+  }
+
+  return [
+    route('GET', /^\/console\/?$/, staticFile('index.html')),
+    ...Object.keys(STATIC_FILES).map((name) =>
+      route('GET', new RegExp(`^/console/${name.replace('.', '\\.')}$`), staticFile(name)),
+    ),
+    route('GET', /^\/console\/api\/product$/, () => ok(product())),
+    route('GET', /^\/console\/api\/configuration$/, () => {
+      const status = installation.status();
+      return ok({
+        installed: status.installed,
+        ...popupData(
+          manifest,
+          status.installed ? installation.savedConfig() : null,
+          hostDefaults(),
+          placeholders(),
+        ),
+      });
+    }),
+    route('POST', /^\/console\/api\/validate$/, ({ body }) => {
+      const problems = installation.problemsOf(submitted(body));
+      return ok({ ok: problems.length === 0, problems });
+    }),
+    route('POST', /^\/console\/api\/test$/, async ({ body }) => {
+      const report = await installation.testConfiguration(submitted(body));
+      log('info', 'configuration tested', {
+        plugin: manifest.id,
+        checks: report.checks.map((check) => `${check.name}: ${check.status}`),
+      });
+      return ok(report);
+    }),
+    route('POST', /^\/console\/api\/save$/, ({ body }) => {
+      installation.save(submitted(body));
+      return ok(product());
+    }),
+    route('POST', /^\/console\/api\/uninstall$/, () => {
+      installation.uninstall();
+      return ok(product());
+    }),
+  ];
+}
+
+module.exports = { createConsoleRoutes, CONSOLE_DIR };

@@ -1,0 +1,265 @@
+// The console in a real browser (Debian's Chromium through playwright-core), against a real
+// host with the Twilio simulator: Install, the popup built from the manifest, field checks as the
+// user types, TEST CONFIGURATION, SAVE, the secret masked on reopening, a registration with the
+// saved configuration, and Uninstall. Also writes the README's screenshots (docs/).
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+
+const { REPO_ROOT } = require('../src/host/plugin-loader');
+const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
+const { outbox, postJson, readCode, startApp } = require('./host-helpers');
+const { openBrowser } = require('./support/browser');
+
+const DOCS = path.join(REPO_ROOT, 'docs');
+const TITLE = 'Twilio Service Configuration';
+const FOREIGN_NUMBER = '+14155550199';
+
+/** A page on the console of a host where the plugin is not installed yet. */
+async function consolePage(t, viewport) {
+  const { app } = await startApp(t);
+  await postJson(`${app.url}/console/api/uninstall`, {});
+  const browser = await openBrowser(t, viewport ? { viewport } : {});
+  if (!browser) return {};
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  t.after(() => assert.deepEqual(errors, [], 'no script errors on the page'));
+  const requests = [];
+  page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+  const bodies = [];
+  page.on('response', async (response) => {
+    bodies.push(await response.text().catch(() => ''));
+  });
+  await page.goto(`${app.url}/console`);
+  return { app, page, requests, bodies };
+}
+
+const dialog = (page) => page.getByRole('dialog', { name: TITLE });
+const checkItem = (page, name) => page.locator(`#test-checks [data-check="${name}"]`);
+
+/** Clicks TEST CONFIGURATION and waits until its report is on the page. */
+async function runTest(page) {
+  const answered = page.waitForResponse(
+    (response) => new URL(response.url()).pathname === '/console/api/test',
+  );
+  await page.getByRole('button', { name: 'Test configuration' }).click();
+  await answered;
+  await page.locator('#test-button[aria-busy="false"]').waitFor();
+}
+
+test('install, test, save, reopen masked, register with it, uninstall', async (t) => {
+  const { app, page, requests, bodies } = await consolePage(t);
+  if (!page) return;
+
+  await t.test('the marketplace lists the product with what it does, not installed', async () => {
+    const card = page.getByRole('listitem').filter({ hasText: 'Twilio Integration' });
+    await card.getByRole('heading', { name: 'Twilio Integration' }).waitFor();
+    assert.match(await card.textContent(), new RegExp(`Version ${app.version}`));
+    assert.match(await card.textContent(), /Phone-number confirmation at registration/);
+    assert.match(await card.textContent(), /Not installed/);
+  });
+
+  await t.test('Install opens the popup built from the manifest, keyboard first', async () => {
+    const install = page.getByRole('button', { name: 'Install' });
+    await install.focus();
+    await page.keyboard.press('Enter');
+    await dialog(page).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'cfg-accountSid');
+
+    const legends = await page.locator('#config-fields legend').allTextContents();
+    assert.deepEqual(
+      legends.slice(0, 2).map((l) => l.toLowerCase()),
+      ['twilio account', 'sender'],
+    );
+    assert.equal(await page.getByLabel('Auth Token').getAttribute('type'), 'password');
+    await page.getByLabel('Twilio Sender Phone Number').waitFor();
+    await page.getByLabel('Messaging Service SID').waitFor();
+    assert.equal(await page.getByLabel('Code length').inputValue(), '6');
+    assert.equal(
+      await page.getByLabel('Message template').inputValue(),
+      'Your {appName} verification code is {code}',
+    );
+    assert.equal(await page.getByLabel('Two-factor authentication').inputValue(), 'optional');
+    assert.equal(await page.getByLabel('Phone number required').isChecked(), true);
+    assert.equal(await page.getByLabel('Twilio API base URL').inputValue(), app.simulatorUrl);
+    // Each field's hint is its description.
+    const hint = await page.getByLabel('Account SID').evaluate((input) =>
+      input
+        .getAttribute('aria-describedby')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+    assert.match(hint, /Starts with AC/);
+
+    // Tab stays in the popup, Escape closes it and gives focus back to Install.
+    for (let i = 0; i < 60; i += 1) await page.keyboard.press('Tab');
+    assert.equal(
+      await page.evaluate(() => Boolean(document.activeElement.closest('dialog'))),
+      true,
+    );
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(
+      await page.evaluate(() => Boolean(document.activeElement.closest('dialog'))),
+      true,
+    );
+    await page.keyboard.press('Escape');
+    await dialog(page).waitFor({ state: 'hidden' });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Install');
+    await page.keyboard.press('Enter');
+    await dialog(page).waitFor();
+  });
+
+  await t.test(
+    'an invalid field is shown next to it as typed, and blocks TEST and SAVE',
+    async () => {
+      const sid = page.getByLabel('Account SID');
+      await sid.fill('AC123');
+      const error = page.locator('#cfg-accountSid-error');
+      await error.waitFor();
+      assert.match(await error.textContent(), /Account SID must be AC followed by 32 hexadecimal/);
+      assert.equal(await sid.getAttribute('aria-invalid'), 'true');
+      assert.match(await sid.getAttribute('aria-describedby'), /cfg-accountSid-error/);
+
+      const before = requests.length;
+      await page.getByRole('button', { name: 'Test configuration' }).click();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('#dialog-status', { hasText: 'nothing was sent' }).waitFor();
+      const sent = requests.slice(before);
+      assert.deepEqual(
+        sent.filter((p) => p === '/console/api/test' || p === '/console/api/save'),
+        [],
+      );
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'cfg-accountSid');
+      assert.equal(await dialog(page).isVisible(), true);
+    },
+  );
+
+  await t.test('with the SID, token and sender filled in, every check passes', async () => {
+    await page.getByLabel('Account SID').fill(FULL_ACCOUNT.sid);
+    await page.getByLabel('Auth Token').fill(FULL_ACCOUNT.authToken);
+    await page.getByLabel('Twilio Sender Phone Number').fill(SMS_NUMBER);
+    await page.locator('#cfg-accountSid-error').waitFor({ state: 'hidden' });
+    await runTest(page);
+    for (const name of ['fields', 'credentials', 'sender']) {
+      assert.match(await checkItem(page, name).textContent(), /Passed/, name);
+    }
+    assert.match(await page.locator('#test-summary').textContent(), /Every check passed/);
+    fs.mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: path.join(DOCS, 'console-popup.png') });
+  });
+
+  await t.test("a wrong token shows Twilio's 20003 in plain words", async () => {
+    await page.getByLabel('Auth Token').fill('wrong_token_00000000000000000000');
+    await runTest(page);
+    await checkItem(page, 'credentials').filter({ hasText: 'Failed' }).waitFor();
+    const text = await checkItem(page, 'credentials').textContent();
+    assert.match(text, /Twilio refused the Account SID and Auth Token \(Twilio error 20003\)/);
+    assert.match(await checkItem(page, 'sender').textContent(), /Skipped/);
+    assert.match(await page.locator('#test-summary').textContent(), /failed/);
+  });
+
+  await t.test('a sender the account does not own is shown as such', async () => {
+    await page.getByLabel('Auth Token').fill(FULL_ACCOUNT.authToken);
+    await page.getByLabel('Twilio Sender Phone Number').fill(FOREIGN_NUMBER);
+    await runTest(page);
+    await checkItem(page, 'sender').filter({ hasText: 'Failed' }).waitFor();
+    assert.match(
+      await checkItem(page, 'sender').textContent(),
+      new RegExp(`\\${FOREIGN_NUMBER} does not belong to this Twilio account`),
+    );
+    assert.match(await checkItem(page, 'credentials').textContent(), /Passed/);
+  });
+
+  await t.test('SAVE stores it, closes the popup and shows the product installed', async () => {
+    await page.getByLabel('Twilio Sender Phone Number').fill(SMS_NUMBER);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await dialog(page).waitFor({ state: 'hidden' });
+    await page.getByText('Installed', { exact: true }).waitFor();
+    assert.match(await page.locator('#page-status').textContent(), /installed and active/);
+    await page.getByRole('button', { name: 'Configure' }).waitFor();
+    const row = app.db.prepare('SELECT config_json FROM plugin_installations').get();
+    assert.equal(JSON.parse(row.config_json).senderPhoneNumber, SMS_NUMBER);
+  });
+
+  await t.test('after a reload the token is masked and never in the page', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'Configure' }).click();
+    await dialog(page).waitFor();
+    const token = page.getByLabel('Auth Token');
+    assert.equal(await token.inputValue(), '');
+    assert.match(await token.getAttribute('placeholder'), /0000/);
+    assert.match(await page.locator('#cfg-authToken-saved').textContent(), /ending in ••••0000/);
+    assert.ok(!(await page.content()).includes(FULL_ACCOUNT.authToken), 'not in the DOM');
+    assert.ok(
+      bodies.every((body) => !body.includes(FULL_ACCOUNT.authToken)),
+      'not in any response',
+    );
+    await page.keyboard.press('Escape');
+  });
+
+  await t.test(
+    'a phone registration through the API works with the saved configuration',
+    async () => {
+      const phoneNumber = '+14155550142';
+      const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber });
+      assert.equal(step1.status, 200, step1.text);
+      const [sms] = await outbox(app.simulatorUrl, phoneNumber);
+      assert.equal(sms.from, SMS_NUMBER);
+      const step2 = await postJson(`${app.url}/api/users/register`, {
+        email: 'console@example.com',
+        password: 'correct horse battery staple',
+        phoneNumber,
+        transactionId: step1.body.transactionId,
+        transactionCode: await readCode(app.simulatorUrl, phoneNumber),
+      });
+      assert.equal(step2.status, 200, step2.text);
+      assert.equal(step2.body.phoneNumberConfirmed, true);
+    },
+  );
+
+  await t.test('Uninstall turns it off: registration is plain again', async () => {
+    await page.getByRole('button', { name: 'Uninstall' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Uninstall Twilio Integration?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Uninstall' }).click();
+    await page.getByText('Not installed', { exact: true }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Install');
+
+    const plain = await postJson(`${app.url}/api/users/register`, {
+      email: 'plain@example.com',
+      password: 'correct horse battery staple',
+    });
+    assert.equal(plain.status, 200, plain.text);
+    const phoneOnly = await postJson(`${app.url}/api/users/register`, {
+      phoneNumber: '+14155550143',
+    });
+    assert.equal(phoneOnly.body.transactionId, undefined);
+  });
+});
+
+test('at phone width the popup fills the screen without scrolling sideways', async (t) => {
+  const { page } = await consolePage(t, { width: 390, height: 844 });
+  if (!page) return;
+  await page.getByRole('button', { name: 'Install' }).click();
+  await dialog(page).waitFor();
+  await page.getByLabel('Account SID').fill(FULL_ACCOUNT.sid);
+  await page.getByLabel('Auth Token').fill(FULL_ACCOUNT.authToken);
+  await page.getByLabel('Twilio Sender Phone Number').fill(SMS_NUMBER);
+  await runTest(page);
+  const box = await dialog(page).boundingBox();
+  assert.ok(box.width <= 390 && box.height <= 844, JSON.stringify(box));
+  const overflow = await page.evaluate(() => {
+    const body = document.getElementById('config-body');
+    return body.scrollWidth - body.clientWidth;
+  });
+  assert.equal(overflow, 0, 'nothing wider than the screen');
+  for (const name of ['Test configuration', 'Save', 'Cancel']) {
+    assert.ok(await page.getByRole('button', { name }).isVisible(), name);
+  }
+  await page.screenshot({ path: path.join(DOCS, 'console-popup-phone.png') });
+});
