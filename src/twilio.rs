@@ -103,24 +103,31 @@ fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
     }
 }
 
-/// Runs a request and returns the JSON reply of a 2xx, or the mapped Twilio error.
-async fn call_json<H: Host>(host: &H, request: HttpRequest) -> Result<Value> {
-    let response = host
-        .http(request)
+fn unavailable(reason: impl Into<String>) -> PluginError {
+    PluginError::TwilioUnavailable {
+        reason: reason.into(),
+        twilio_code: None,
+        retry_after_seconds: None,
+    }
+}
+
+/// Sends a request; a network error or timeout is "unavailable".
+async fn send<H: Host>(host: &H, request: HttpRequest) -> Result<HttpResponse> {
+    host.http(request)
         .await
-        .map_err(|e| PluginError::TwilioUnavailable {
-            reason: short(&e.0),
-            twilio_code: None,
-            retry_after_seconds: None,
-        })?;
+        .map_err(|e| unavailable(short(&e.0)))
+}
+
+/// The JSON of a 2xx reply, or the mapped Twilio error.
+fn reply_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(twilio_errors::from_reply(response.status, &response.body));
     }
-    serde_json::from_str(&response.body).map_err(|_| PluginError::TwilioUnavailable {
-        reason: "the reply was not Twilio's JSON".into(),
-        twilio_code: None,
-        retry_after_seconds: None,
-    })
+    serde_json::from_str(&response.body).map_err(|_| unavailable("the reply was not Twilio's JSON"))
+}
+
+async fn call_json<H: Host>(host: &H, request: HttpRequest) -> Result<Value> {
+    reply_json(&send(host, request).await?)
 }
 
 /// `GET /2010-04-01/Accounts/{AccountSid}.json`: the account's status and type.
@@ -182,30 +189,12 @@ pub async fn send_message<H: Host>(
     config: &Config,
     message: &OutgoingMessage<'_>,
 ) -> Result<SentMessage> {
-    let response = host
-        .http(message_request(config, message))
-        .await
-        .map_err(|e| PluginError::TwilioUnavailable {
-            reason: short(&e.0),
-            twilio_code: None,
-            retry_after_seconds: None,
-        })?;
-    parse_message_reply(&response)
+    parse_message_reply(&send(host, message_request(config, message)).await?)
 }
 
 fn parse_message_reply(response: &HttpResponse) -> Result<SentMessage> {
-    if !(200..300).contains(&response.status) {
-        return Err(twilio_errors::from_reply(response.status, &response.body));
-    }
-    let parsed = serde_json::from_str::<Value>(&response.body).ok();
-    parsed
-        .as_ref()
-        .and_then(SentMessage::from_json)
-        .ok_or_else(|| PluginError::TwilioUnavailable {
-            reason: "the reply was not a Twilio message".into(),
-            twilio_code: None,
-            retry_after_seconds: None,
-        })
+    let reply = reply_json(response)?;
+    SentMessage::from_json(&reply).ok_or_else(|| unavailable("the reply was not a Twilio message"))
 }
 
 /// The host's words about a network failure, bounded so a misbehaving host cannot flood errors.
