@@ -1,0 +1,105 @@
+//! The TypeScript types of the records that cross the boundary. wasm-bindgen writes them into
+//! the generated `.d.ts`, where the exports' `unchecked_param_type`s and
+//! `unchecked_return_type`s refer to them; a test keeps them in step with the WIT world.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** The plugin's settings, as the marketplace configuration popup fills them. */
+export interface PluginConfig {
+  accountSid: string;
+  authToken: string;
+  apiKeySid?: string;
+  apiKeySecret?: string;
+  senderPhoneNumber?: string;
+  messagingServiceSid?: string;
+  appName?: string;
+  messageTemplate?: string;
+  codeLength?: number;
+  codeTtlSeconds?: number;
+  maxAttempts?: number;
+  maxSmsPerNumberPerHour?: number;
+  phoneNumberField?: string;
+  identityField?: string;
+  phoneConfirmedField?: string;
+  phoneRequired?: boolean;
+  twilioApiBaseUrl?: string;
+  twilioTimeoutMs?: number;
+  phoneLogin?: boolean;
+  twoFactor?: "off" | "optional" | "required";
+  twoFactorField?: string;
+  statusCallbackUrl?: string;
+  messagingAccess?: "signed-in" | "anyone";
+}
+
+export interface ConfigProblem { field: string; reason: string; }
+export interface ConfigValidation { ok: boolean; problems: ConfigProblem[]; }
+
+export interface HttpRequest {
+  method: string; url: string; headers: Record<string, string>; body: string | null; timeoutMs: number;
+}
+export interface HttpResponse { status: number; headers?: Record<string, string>; body: string; }
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** What the host gives the plugin. Storage keys are the plugin's own; the host namespaces them. */
+export interface PluginHost {
+  /** Rejects on a network error or timeout; any HTTP status resolves. */
+  http(request: HttpRequest): Promise<HttpResponse>;
+  storageGet(key: string): Promise<string | null>;
+  storagePut(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Atomic read-and-delete. */
+  storageTake(key: string): Promise<string | null>;
+  /** Atomic increment; the TTL is set when the key is created. Resolves to the new count. */
+  storageIncr(key: string, ttlSeconds: number): Promise<number>;
+  findUser(field: string, value: string): Promise<Record<string, unknown> | null>;
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  log(level: LogLevel, message: string, fields: Record<string, unknown>): void;
+}
+
+export interface HookContext {
+  event?: string; requestId?: string; clientIp?: string; userAgent?: string; appName?: string;
+  /** The signed-in caller of a service, if any. */
+  userId?: string;
+}
+
+export type HookOutcome =
+  | { action: "continue"; args?: Record<string, unknown> }
+  | { action: "respond"; status: number; body: unknown }
+  | { action: "authenticate"; userId: string };
+
+export type HostResult =
+  | { user: Record<string, unknown> }
+  | { error: { code: string | number; message: string } };
+
+export interface SendSmsRequest { to: string; body: string; statusCallback?: string; }
+export interface SendMmsRequest { to: string; body?: string; mediaUrls: string[]; statusCallback?: string; }
+export interface SentMessage {
+  sid: string; status: string; to: string; from: string | null; numSegments: number | null; numMedia: number | null;
+}
+export interface StartVerificationRequest { phoneNumber: string; purpose?: string; }
+export interface StartedVerification {
+  transactionId: string; phoneNumber: string; expiresInSeconds: number; codeLength: number;
+}
+export interface CheckVerificationRequest {
+  transactionId: string; transactionCode: string; phoneNumber: string; purpose?: string;
+}
+export interface CheckedVerification { verified: true; phoneNumber: string; purpose: string; }
+export interface MessageStatusRequest { sid: string; }
+export interface MessageStatus {
+  sid: string; status: string; errorCode: number | null; to: string; updatedAt: number;
+}
+/** A webhook request as received: the full public URL, the headers and the raw body. */
+export interface CallbackRequest { url: string; headers: Record<string, string>; body: string; }
+export interface CallbackReceipt { received: true; sid: string; status: string | null; }
+export interface ConfigurationCheck {
+  name: "fields" | "credentials" | "sender"; status: "passed" | "warning" | "failed" | "skipped"; message: string;
+}
+export interface ConfigurationReport { ok: boolean; checks: ConfigurationCheck[]; }
+
+/** Every error the plugin throws or rejects with. */
+export interface PluginErrorShape extends Error {
+  code: string; status: number; details: Record<string, unknown>;
+}
+"#;
