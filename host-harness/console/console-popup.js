@@ -139,13 +139,15 @@ function renderReport(report) {
   $('dialog-status').textContent = summary;
 }
 
-async function testConfiguration() {
+// TEST and SAVE alike: one request at a time, only with valid fields, and the server's field
+// problems shown next to their fields.
+async function sendForm(buttonId, busyLabel, action) {
   if (form.busy) return;
-  const button = $('test-button');
+  const button = $(buttonId);
   if (!(await readyToSend())) return;
-  setBusy(button, true, 'Testing…');
+  setBusy(button, true, busyLabel);
   try {
-    renderReport(await api('POST', 'test', collect(form.items)));
+    await action(collect(form.items));
   } catch (err) {
     form.problems = err.details?.problems ?? [];
     showProblems();
@@ -155,23 +157,19 @@ async function testConfiguration() {
   }
 }
 
-async function save(event) {
+function testConfiguration() {
+  return sendForm('test-button', 'Testing…', async (values) => {
+    renderReport(await api('POST', 'test', values));
+  });
+}
+
+function save(event) {
   event.preventDefault();
-  if (form.busy) return;
-  const button = $('save-button');
-  if (!(await readyToSend())) return;
-  setBusy(button, true, 'Saving…');
-  try {
-    const product = await api('POST', 'save', collect(form.items));
+  return sendForm('save-button', 'Saving…', async (values) => {
+    const product = await api('POST', 'save', values);
     form.onSaved(product);
     closeOnto($('config-dialog'), '[data-action="configure"]');
-  } catch (err) {
-    form.problems = err.details?.problems ?? [];
-    showProblems();
-    $('dialog-status').textContent = err.message;
-  } finally {
-    setBusy(button, false);
-  }
+  });
 }
 
 function edited(name) {
