@@ -2,7 +2,7 @@
 //! the app's own flows (say, confirming a changed phone number). A verification is bound to the
 //! number, the app's purpose label and the signed-in caller who started it.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
@@ -10,6 +10,7 @@ use crate::host::Host;
 use crate::messaging::request_map;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::policy::Sender;
 use crate::registration::text_field;
 use crate::verification::Purpose;
 
@@ -47,13 +48,17 @@ impl<H: Host> Plugin<H> {
         let request = request_map(request)?;
         let phone = phone_of(request)?;
         let purpose = Purpose::Custom(purpose_of(request)?);
-        let started = self.send_code(ctx, &phone, &purpose, &caller).await?;
-        Ok(json!({
-            "transactionId": started.transaction_id,
-            "phoneNumber": phone.as_str(),
-            "expiresInSeconds": self.config.code_ttl_seconds,
-            "codeLength": self.config.code_length,
-        }))
+        let sender = Sender::App {
+            caller: &caller,
+            segments: self.code_segments(ctx),
+        };
+        let sent = self
+            .send_code(ctx, &phone, &purpose, &caller, sender, None)
+            .await?;
+        let mut body = sent.fields(self.config.code_ttl_seconds);
+        body.insert("phoneNumber".into(), phone.as_str().into());
+        body.insert("codeLength".into(), self.config.code_length.into());
+        Ok(Value::Object(body))
     }
 
     /// Answers `{verified: true, phoneNumber, purpose}` or an error; the purpose must be the
@@ -70,15 +75,14 @@ impl<H: Host> Plugin<H> {
         let tid = text_field(request, "transactionId")?.ok_or_else(|| missing("transactionId"))?;
         let code =
             text_field(request, "transactionCode")?.ok_or_else(|| missing("transactionCode"))?;
-        self.verifications()
-            .check(
-                &tid,
-                &phone,
-                &Purpose::Custom(label.clone()),
-                &caller,
-                &code,
-            )
-            .await?;
-        Ok(json!({ "verified": true, "phoneNumber": phone.as_str(), "purpose": label }))
+        self.check_code(
+            &tid,
+            &phone,
+            &Purpose::Custom(label.clone()),
+            &caller,
+            &code,
+        )
+        .await?;
+        Ok(crate::object! { "verified": true, "phoneNumber": phone.as_str(), "purpose": label })
     }
 }

@@ -1,17 +1,27 @@
-//! Sending a verification code by SMS, shared by every flow: the per-number rate limit, the
-//! message text, and the rule that a code which could not be sent leaves no verification behind.
+//! Texting a verification code, shared by every flow: the send policy first, the message text,
+//! and what an answer from Twilio means for the verification.
+//!
+//! - Twilio accepted it: the code counts against the number's limits.
+//! - It may have reached Twilio (a timeout after the request was written, a cut connection):
+//!   the verification stays valid, since the SMS may still arrive, and the client is told so.
+//! - It never left (Twilio refused it, could not be reached, answered 5xx): the verification
+//!   is discarded and nothing counts.
+//!
+//! Test numbers skip all of it: their fixed code is stored like any other and nothing is sent.
 
-use serde_json::json;
+use serde_json::{Map, Value};
 
 use crate::config::Config;
+use crate::deferred::Deferred;
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
-use crate::twilio::{send_message, OutgoingMessage};
-use crate::verification::{storage_error, Purpose, Started, Verifications};
+use crate::plugin::Plugin;
+use crate::policy::{segments, Outcome, Sender};
+use crate::twilio::{get_request, message_request, parse_message_reply, send, OutgoingMessage};
+use crate::verification::Purpose;
 
-const HOUR_MS: i64 = 3_600_000;
 const MAX_APP_NAME_CHARS: usize = 64;
 
 /// Renders the configured template. An empty app name leaves no double space behind.
@@ -35,77 +45,170 @@ fn app_name<'a>(config: &'a Config, ctx: &'a HookContext) -> &'a str {
     }
 }
 
-/// Refuses a new SMS to a number that has had `max_per_hour` in the current clock hour: SMS
-/// pumping fraud and careless retry loops both cost the app money.
-pub(crate) async fn check_rate<H: Host>(
-    host: &H,
-    config: &Config,
-    phone: &PhoneNumber,
-) -> Result<()> {
-    let now = host.now_ms();
-    let window = now.div_euclid(HOUR_MS);
-    let key = format!("sms-rate/{}/{window}", phone.as_str());
-    let sent = host.storage_incr(&key, 3600).await.map_err(storage_error)?;
-    if sent > i64::from(config.max_sms_per_number_per_hour) {
-        let retry_after_seconds = u32::try_from((window + 1) * HOUR_MS - now)
-            .map(|ms| ms.div_ceil(1000))
-            .unwrap_or(3600);
-        return Err(PluginError::RateLimited {
-            retry_after_seconds,
-        });
-    }
-    Ok(())
+/// How the code went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// It may still arrive: Twilio did not confirm it in time.
+    Uncertain,
+    /// A test number: nothing was texted.
+    Test,
 }
 
-/// Creates a verification and texts its code. On any failure no verification remains.
-pub async fn send_code<H: Host>(
-    host: &H,
-    config: &Config,
-    verifications: &Verifications<'_, H>,
-    phone: &PhoneNumber,
-    purpose: &Purpose,
-    user_id: &str,
-    ctx: &HookContext,
-) -> Result<Started> {
-    check_rate(host, config, phone).await?;
-    let started = verifications.start(phone, purpose, user_id).await?;
-    let body = render_message(
-        &config.message_template,
-        app_name(config, ctx),
-        &started.code,
-    );
-    let message = OutgoingMessage {
-        to: phone.as_str(),
-        body: Some(&body),
-        media_urls: &[],
-        status_callback: None,
-    };
-    match send_message(host, config, &message).await {
-        Ok(sent) => {
-            host.log(
-                LogLevel::Info,
-                "verification code sent",
-                json!({
-                    "purpose": purpose.label(),
-                    "to": phone.masked(),
-                    "transactionId": started.transaction_id,
-                    "messageSid": sent.sid,
-                    "requestId": ctx.request_id,
-                }),
-            );
-            Ok(started)
-        }
-        Err(err) => {
-            verifications.discard(&started.transaction_id).await;
-            host.log(
-                LogLevel::Warn,
-                "verification code could not be sent",
-                json!({ "purpose": purpose.label(), "to": phone.masked(), "error": err.code(),
-                        "details": err.details(), "requestId": ctx.request_id }),
-            );
-            Err(err)
+/// A verification whose code is on its way.
+#[derive(Debug, Clone)]
+pub struct CodeSent {
+    pub transaction_id: String,
+    pub delivery: Delivery,
+    /// When the client may ask for another code to the same number.
+    pub resend_after_seconds: u32,
+}
+
+impl CodeSent {
+    /// 202 when the code may or may not arrive, else 200.
+    pub fn status(&self) -> u16 {
+        if self.delivery == Delivery::Uncertain {
+            202
+        } else {
+            200
         }
     }
+
+    /// The answer's fields every flow shares: `transactionId`, `expiresInSeconds`,
+    /// `resendAfterSeconds`, and when delivery is uncertain `deliveryUncertain` with a message.
+    pub fn fields(&self, expires_in_seconds: u32) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("transactionId".into(), self.transaction_id.clone().into());
+        m.insert("expiresInSeconds".into(), expires_in_seconds.into());
+        m.insert(
+            "resendAfterSeconds".into(),
+            self.resend_after_seconds.into(),
+        );
+        if self.delivery == Delivery::Uncertain {
+            m.insert("deliveryUncertain".into(), true.into());
+            m.insert("message".into(), format!("Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. A new code can be requested in {} seconds.", self.resend_after_seconds).into());
+        }
+        m
+    }
+}
+
+impl<H: Host> Plugin<H> {
+    /// The message that carries `code`.
+    pub(crate) fn code_text(&self, ctx: &HookContext, code: &str) -> String {
+        render_message(
+            &self.config.message_template,
+            app_name(&self.config, ctx),
+            code,
+        )
+    }
+
+    /// The SMS segments a code message costs (the code's digits do not change the count).
+    pub(crate) fn code_segments(&self, ctx: &HookContext) -> u32 {
+        let placeholder = "0".repeat(self.config.code_length as usize);
+        segments::count(&self.code_text(ctx, &placeholder))
+    }
+
+    /// Creates a verification and texts its code, through the send policy. `later` is phone
+    /// login's: the send is left for after the answer (see `deferred`), and for a number with
+    /// no account (`Some(false)`) a read of the account stands in for the SMS. A test number's
+    /// verification gets its fixed code and nothing is sent or counted.
+    pub(crate) async fn send_code(
+        &self,
+        ctx: &HookContext,
+        phone: &PhoneNumber,
+        purpose: &Purpose,
+        user_id: &str,
+        sender: Sender<'_>,
+        later: Option<bool>,
+    ) -> Result<CodeSent> {
+        let fixed = self.config.policy.test_numbers.code_for(phone);
+        let permit = match fixed {
+            Some(_) => None,
+            None => Some(self.admit(ctx, phone, sender).await?),
+        };
+        let verifications = self.verifications();
+        let started = match verifications.start(phone, purpose, user_id, fixed).await {
+            Ok(started) => started,
+            Err(err) => {
+                if let Some(permit) = permit {
+                    self.settle(permit, Outcome::NeverLeft).await;
+                }
+                return Err(err);
+            }
+        };
+        let mut log = crate::object! {"purpose": purpose.label(), "to": phone.masked(),
+        "transactionId": started.transaction_id.as_str(), "requestId": ctx.request_id.clone()};
+        let mut sent = CodeSent {
+            transaction_id: started.transaction_id,
+            delivery: Delivery::Test,
+            resend_after_seconds: 0,
+        };
+        let Some(permit) = permit else {
+            self.host.log(
+                LogLevel::Info,
+                "test number: code not texted, the configured code applies",
+                log,
+            );
+            return Ok(sent);
+        };
+        sent.delivery = Delivery::Sent;
+        sent.resend_after_seconds = permit.resend_after();
+        let request = if later == Some(false) {
+            get_request(&self.config, ".json")
+        } else {
+            let body = self.code_text(ctx, &started.code);
+            let message = OutgoingMessage {
+                to: phone.as_str(),
+                body: Some(&body),
+                media_urls: &[],
+                status_callback: None,
+            };
+            message_request(&self.config, &message)
+        };
+        if let Some(is_sms) = later {
+            self.defer(Deferred::new(request, permit, is_sms, log));
+            return Ok(sent);
+        }
+        let reply = send(&self.host, request).await;
+        match reply.and_then(|r| parse_message_reply(&r)) {
+            Ok(message) => {
+                self.settle(permit, Outcome::Sent).await;
+                log["messageSid"] = message.sid.into();
+                self.host.log(LogLevel::Info, "verification code sent", log);
+            }
+            Err(err) if is_uncertain(&err) => {
+                self.settle(permit, Outcome::Uncertain).await;
+                log["error"] = err.code().into();
+                self.host.log(
+                    LogLevel::Warn,
+                    "Twilio did not confirm a verification code; it may still arrive and stays valid",
+                    log,
+                );
+                sent.delivery = Delivery::Uncertain;
+            }
+            Err(err) => {
+                verifications.discard(&sent.transaction_id).await;
+                self.settle(permit, Outcome::NeverLeft).await;
+                log["error"] = err.code().into();
+                log["details"] = err.details();
+                self.host
+                    .log(LogLevel::Warn, "verification code could not be sent", log);
+                return Err(err);
+            }
+        }
+        Ok(sent)
+    }
+}
+
+/// The request may have reached Twilio: a timeout or a connection cut after it was written.
+pub fn is_uncertain(err: &PluginError) -> bool {
+    matches!(
+        err,
+        PluginError::TwilioUnavailable {
+            uncertain: true,
+            ..
+        }
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! TEST CONFIGURATION: live checks of a configuration against Twilio, each reported on its own
 //! with what to do about it, so the person at the configuration popup can fix it before saving.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::PluginError;
 use crate::host::Host;
@@ -23,7 +23,7 @@ fn check(name: &str, status: Status, message: impl Into<String>) -> Value {
         Status::Failed => "failed",
         Status::Skipped => "skipped",
     };
-    json!({ "name": name, "status": status, "message": message.into() })
+    crate::object! { "name": name, "status": status, "message": message.into() }
 }
 
 fn twilio_code(err: &PluginError) -> Option<i64> {
@@ -56,8 +56,36 @@ impl<H: Host> Plugin<H> {
             ),
             Account::Unusable => check("sender", Status::Skipped, "Checked once the credentials are accepted."),
         });
+        checks.push(self.check_sending().await);
         let ok = checks.iter().all(|c| c["status"] != "failed");
-        json!({ "ok": ok, "checks": checks })
+        crate::object! { "ok": ok, "checks": checks }
+    }
+
+    /// The send policy as it stands: countries paused by the conversion breaker (a warning: codes
+    /// to them are refused), the country policy and the test numbers.
+    async fn check_sending(&self) -> Value {
+        let policy = &self.config.policy;
+        let now = self.host.now_ms();
+        let mut text = String::new();
+        for p in self.pauses(now).await {
+            let minutes = (p.until_ms - now) / 60_000 + 1;
+            text += &format!("Codes to {} are paused for {minutes} more minutes by the conversion breaker: only {} of {} codes sent there in the last hour were entered. If they were real users, lower breakerMinVerifiedPercent or raise breakerMinCodes; if not, this stopped SMS pumping. ", p.country, p.verified, p.sent);
+        }
+        let status = if text.is_empty() {
+            text += "No country is paused. ";
+            Status::Passed
+        } else {
+            Status::Warning
+        };
+        let (allowed, blocked) = policy.countries.describe();
+        let only = if allowed.is_empty() {
+            "every country"
+        } else {
+            &allowed
+        };
+        let never = if blocked.is_empty() { "none" } else { &blocked };
+        text += &format!("Codes go to {only}; blocked: {never}. Test numbers (never texted; their codes work for anyone who knows them): {}.", policy.test_numbers.len());
+        check("sending", status, text)
     }
 
     async fn check_account(&self) -> (Value, Account) {

@@ -5,10 +5,10 @@
 //! Messages are written for the app's end user or developer: they never carry a secret, and
 //! Twilio's raw text is replaced by our own wording for the codes people meet most.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// One problem found in a configuration: the field and a reason a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
     pub field: String,
     pub reason: String,
@@ -47,8 +47,11 @@ pub enum PluginError {
     #[error("The request is not signed by Twilio: the X-Twilio-Signature header is missing or does not match.")]
     SignatureInvalid,
 
-    #[error("This phone number already belongs to an account. Log in instead, or register with another number.")]
-    PhoneNumberInUse,
+    #[error("This phone number already belongs to an account: log in with it instead (the code proved the number is yours), or register with another number.")]
+    PhoneNumberInUse { field: String },
+
+    #[error("This account uses two-factor authentication, so a code alone cannot sign it in. Log in with your password; a code is then texted to you.")]
+    TwoFactorRequired,
 
     #[error("The phone number must be confirmed first: call register with only `{field}` to receive a code, then call again with `transactionId` and `transactionCode`.")]
     VerificationRequired { field: String },
@@ -62,8 +65,20 @@ pub enum PluginError {
     #[error("Too many wrong codes were entered for this verification. Request a new code.")]
     TooManyAttempts,
 
-    #[error("Too many codes were requested for this phone number. Try again in {retry_after_seconds} seconds.")]
-    RateLimited { retry_after_seconds: u32 },
+    #[error("{} Try again in {}.", limit.reason(), wait_text(*.retry_after_seconds))]
+    RateLimited {
+        retry_after_seconds: u32,
+        limit: Limit,
+    },
+
+    #[error("This app has sent as many text messages as its budget allows for the {}. Try again in {}.", if *.limit == Limit::AppDay { "day" } else { "hour" }, wait_text(*.retry_after_seconds))]
+    SmsBudgetExceeded {
+        retry_after_seconds: u32,
+        limit: Limit,
+    },
+
+    #[error("This app does not send text messages to {country} numbers. Use a number of another country.")]
+    CountryNotAllowed { country: String },
 
     #[error("{message}")]
     TwilioRejected {
@@ -75,11 +90,14 @@ pub enum PluginError {
         message: String,
     },
 
-    #[error("Twilio could not be reached, or did not answer in time ({reason}). Nothing was sent; try again in a moment.")]
+    #[error("{}", unavailable_text(*.uncertain, .reason))]
     TwilioUnavailable {
         reason: String,
         twilio_code: Option<i64>,
         retry_after_seconds: Option<u32>,
+        /// The request may have reached Twilio (a timeout, a cut connection): the message may
+        /// still be delivered.
+        uncertain: bool,
     },
 
     #[error("The plugin's storage is not available ({0}). Try again in a moment.")]
@@ -89,12 +107,81 @@ pub enum PluginError {
     HostFailure(String),
 }
 
+/// Which limit of the send policy refused; its label is `details.limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    NumberCooldown,
+    NumberHour,
+    NumberDay,
+    Address,
+    Range,
+    AppHour,
+    AppDay,
+    UserMessagesHour,
+    UserMessagesDay,
+    UserSegmentsHour,
+    UserSegmentsDay,
+    CountryPaused,
+}
+
+impl Limit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NumberCooldown => "number-cooldown",
+            Self::NumberHour => "number-hour",
+            Self::NumberDay => "number-day",
+            Self::Address => "address-hour",
+            Self::Range => "range-hour",
+            Self::AppHour => "app-hour",
+            Self::AppDay => "app-day",
+            Self::UserMessagesHour => "user-messages-hour",
+            Self::UserMessagesDay => "user-messages-day",
+            Self::UserSegmentsHour => "user-segments-hour",
+            Self::UserSegmentsDay => "user-segments-day",
+            Self::CountryPaused => "country-paused",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Self::NumberCooldown => "A code was just sent to this number: wait for it before asking for another.",
+            Self::NumberHour | Self::NumberDay => "Too many codes were sent to this phone number.",
+            Self::Address => "Too many codes were requested from your network.",
+            Self::Range => "Too many codes were requested for numbers like this one.",
+            Self::AppHour | Self::AppDay => "This app has sent as many text messages as it allows for now.",
+            Self::UserMessagesHour | Self::UserMessagesDay | Self::UserSegmentsHour | Self::UserSegmentsDay => "You have sent as many messages as this app allows for now.",
+            Self::CountryPaused => "Codes to this country are paused for a while: too few of the codes sent there recently were used.",
+        }
+    }
+}
+
+/// "45 seconds", "12 minutes", "3 hours": rounded up, so the client never retries too early.
+fn wait_text(seconds: u32) -> String {
+    let (n, unit) = match seconds {
+        0..=90 => (seconds.max(1), "second"),
+        91..=5400 => (seconds.div_ceil(60), "minute"),
+        _ => (seconds.div_ceil(3600), "hour"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+fn unavailable_text(uncertain: bool, reason: &str) -> String {
+    if uncertain {
+        format!("Twilio did not confirm the message ({reason}): it may still be delivered. Check before sending it again.")
+    } else {
+        format!("Twilio is not available right now ({reason}). Try again in a moment.")
+    }
+}
+
 fn summarize(problems: &[ConfigProblem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("{}: {}", p.field, p.reason))
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::new();
+    for p in problems {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out += &format!("{}: {}", p.field, p.reason);
+    }
+    out
 }
 
 impl PluginError {
@@ -105,7 +192,10 @@ impl PluginError {
             Self::InvalidInput { .. } => "INVALID_INPUT",
             Self::InvalidPhoneNumber { .. } => "INVALID_PHONE_NUMBER",
             Self::PhoneNumberRequired { .. } => "PHONE_NUMBER_REQUIRED",
-            Self::PhoneNumberInUse => "PHONE_NUMBER_IN_USE",
+            Self::PhoneNumberInUse { .. } => "PHONE_NUMBER_IN_USE",
+            Self::TwoFactorRequired => "TWO_FACTOR_REQUIRED",
+            Self::SmsBudgetExceeded { .. } => "SMS_BUDGET_EXCEEDED",
+            Self::CountryNotAllowed { .. } => "COUNTRY_NOT_ALLOWED",
             Self::PhoneLoginDisabled => "PHONE_LOGIN_DISABLED",
             Self::TwoFactorUnavailable => "TWO_FACTOR_UNAVAILABLE",
             Self::NotAuthenticated => "NOT_AUTHENTICATED",
@@ -132,13 +222,18 @@ impl PluginError {
             | Self::PhoneNumberRequired { .. }
             | Self::VerificationRequired { .. }
             | Self::CodeMismatch { .. } => 400,
-            Self::PhoneNumberInUse => 409,
+            Self::PhoneNumberInUse { .. } => 409,
             Self::PhoneLoginDisabled => 400,
             Self::NotAuthenticated => 401,
-            Self::TwoFactorUnavailable | Self::SignatureInvalid => 403,
+            Self::TwoFactorUnavailable
+            | Self::TwoFactorRequired
+            | Self::SignatureInvalid
+            | Self::CountryNotAllowed { .. } => 403,
             Self::MessageNotFound => 404,
             Self::VerificationExpired => 410,
-            Self::TooManyAttempts | Self::RateLimited { .. } => 429,
+            Self::TooManyAttempts | Self::RateLimited { .. } | Self::SmsBudgetExceeded { .. } => {
+                429
+            }
             Self::TwilioRejected { status, .. } => *status,
             Self::TwilioUnavailable { .. } => 503,
             Self::StorageUnavailable(_) | Self::HostFailure(_) => 503,
@@ -150,45 +245,65 @@ impl PluginError {
         let mut d = Map::new();
         match self {
             Self::ConfigInvalid(problems) => {
-                d.insert("problems".into(), json!(problems));
+                let list = problems
+                    .iter()
+                    .map(
+                        |p| crate::object! {"field": p.field.as_str(), "reason": p.reason.as_str()},
+                    )
+                    .collect();
+                d.insert("problems".into(), Value::Array(list));
             }
             Self::InvalidInput { field, .. }
             | Self::InvalidPhoneNumber { field }
             | Self::PhoneNumberRequired { field }
+            | Self::PhoneNumberInUse { field }
             | Self::VerificationRequired { field } => {
-                d.insert("field".into(), json!(field));
+                d.insert("field".into(), field.as_str().into());
+            }
+            Self::CountryNotAllowed { country } => {
+                d.insert("country".into(), country.as_str().into());
             }
             Self::CodeMismatch {
                 attempts_left: Some(n),
             } => {
-                d.insert("attemptsLeft".into(), json!(n));
+                d.insert("attemptsLeft".into(), (*n).into());
             }
             Self::TooManyAttempts => {
-                d.insert("attemptsLeft".into(), json!(0));
+                d.insert("attemptsLeft".into(), 0.into());
             }
             Self::RateLimited {
                 retry_after_seconds,
+                limit,
+            }
+            | Self::SmsBudgetExceeded {
+                retry_after_seconds,
+                limit,
             } => {
-                d.insert("retryAfterSeconds".into(), json!(retry_after_seconds));
+                d.insert("retryAfterSeconds".into(), (*retry_after_seconds).into());
+                d.insert("limit".into(), limit.label().into());
             }
             Self::TwilioRejected {
                 twilio_code,
                 more_info,
                 ..
             } => {
-                d.insert("twilioCode".into(), json!(twilio_code));
-                d.insert("moreInfo".into(), json!(more_info));
+                d.insert("twilioCode".into(), (*twilio_code).into());
+                d.insert("moreInfo".into(), more_info.clone().into());
             }
             Self::TwilioUnavailable {
                 twilio_code,
                 retry_after_seconds,
+                uncertain,
                 ..
             } => {
+                if *uncertain {
+                    d.insert("deliveryUncertain".into(), true.into());
+                }
                 if let Some(code) = twilio_code {
-                    d.insert("twilioCode".into(), json!(code));
+                    d.insert("twilioCode".into(), (*code).into());
                 }
                 if let Some(s) = retry_after_seconds {
-                    d.insert("retryAfterSeconds".into(), json!(s));
+                    d.insert("retryAfterSeconds".into(), (*s).into());
                 }
             }
             _ => {}

@@ -8,9 +8,40 @@
 
 use serde_json::{Map, Value};
 
-/// A host call failed: the host's own words, which may be shown to the developer in logs.
+/// Why a host call failed. For HTTP it says whether the request may have reached the server,
+/// which decides whether a texted code may still arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostErrorKind {
+    /// The connection never opened (DNS, refused, unreachable): nothing was sent.
+    Unreachable,
+    /// The host refused the request by its own policy (the HTTP allowlist): nothing was sent.
+    Refused,
+    /// No complete answer (a timeout, a connection cut after the request was written): the
+    /// server may have acted on it.
+    Uncertain,
+    /// Anything else: storage, user lookup, a host that broke its contract.
+    Failed,
+}
+
+/// A host call failed: its kind, and the host's own words, which may reach the developer in logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostError(pub String);
+pub struct HostError {
+    pub kind: HostErrorKind,
+    pub message: String,
+}
+
+impl HostError {
+    pub fn new(kind: HostErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::new(HostErrorKind::Failed, message)
+    }
+}
 
 /// An outbound HTTP request. The host enforces the manifest's origin allowlist and the timeout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +81,8 @@ impl LogLevel {
 /// The host's capabilities. Futures need not be `Send`: a wasm instance is single-threaded.
 #[allow(async_fn_in_trait)]
 pub trait Host {
-    /// Rejects (`Err`) on a network error or timeout; any HTTP status is an `Ok` response.
+    /// Rejects (`Err`) on a network error or timeout, with the kind that says whether the request
+    /// may have been received; any HTTP status is an `Ok` response.
     async fn http(&self, request: HttpRequest) -> Result<HttpResponse, HostError>;
     async fn storage_get(&self, key: &str) -> Result<Option<String>, HostError>;
     async fn storage_put(&self, key: &str, value: &str, ttl_seconds: u32) -> Result<(), HostError>;

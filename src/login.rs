@@ -1,28 +1,34 @@
 //! Login with a phone number and a code, and SMS two-factor authentication after a password.
 //!
 //! Phone login: `{phoneNumber}` texts a code to the account with that number and answers
-//! `{transactionId, expiresInSeconds}`; `{phoneNumber, transactionId, transactionCode}` answers
-//! `authenticate` for that user. A number with no account answers the same way, after a Twilio
-//! round trip of the same kind (a read of the account, which sends nothing), and stores a decoy
-//! verification whose attempts count down like a real one: nothing tells the two apart.
+//! `{transactionId, expiresInSeconds, resendAfterSeconds}`; `{phoneNumber, transactionId,
+//! transactionCode}` answers `authenticate` for that user. A number with no account answers the
+//! same way and gets no SMS: it stores a decoy verification whose attempts count down like a
+//! real one, and the Twilio call (the SMS, or a read of the account) happens after the answer
+//! (see `deferred`), so neither the answer nor its timing tells the two apart, whatever Twilio
+//! does.
+//!
+//! Two factors mean two: for a user with two-factor on, or with `twoFactor` `required`, a phone
+//! code alone never yields a session (`TWO_FACTOR_REQUIRED`: log in with the password). Under
+//! `required` that is said at once, for every number alike; under `optional` only after the code
+//! proved the phone, so that the answer reveals nothing to someone without it.
 //!
 //! Two-factor: after a correct password, `after_login` withholds the session and answers
 //! `{twoFactorRequired, transactionId, phoneNumber (masked), expiresInSeconds}`; the client then
-//! sends `{login, transactionId, transactionCode}` and is authenticated. Codes are bound to the
-//! purpose and the user, so a registration code logs no one in and one user's code logs in no
-//! other.
+//! sends `{login, transactionId, transactionCode}` and is authenticated. Its code has a budget of
+//! its own per user, which no anonymous request can spend. Codes are bound to the purpose and the
+//! user, so a registration code logs no one in and one user's code logs in no other.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use crate::code_delivery::check_rate;
 use crate::config::TwoFactorMode;
 use crate::error::{PluginError, Result};
 use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::policy::Sender;
 use crate::registration::{text_field, TRANSACTION_CODE, TRANSACTION_ID};
-use crate::twilio::fetch_account;
 use crate::verification::Purpose;
 
 const LOGIN: &str = "login";
@@ -69,6 +75,9 @@ impl<H: Host> Plugin<H> {
                     if !self.config.phone_login {
                         return Err(PluginError::PhoneLoginDisabled);
                     }
+                    if self.config.two_factor == TwoFactorMode::Required {
+                        return Err(PluginError::TwoFactorRequired);
+                    }
                     self.start_phone_login(ctx, &phone).await
                 }
                 // An ordinary password login: the host checks it, `after_login` may add 2FA.
@@ -89,29 +98,16 @@ impl<H: Host> Plugin<H> {
         let user = self
             .find_user(&self.config.phone_number_field, phone.as_str())
             .await?;
-        let transaction_id = match user.as_ref().and_then(user_id_of) {
-            Some(user_id) => {
-                self.send_code(ctx, &phone, &Purpose::Login, &user_id)
-                    .await?
-                    .transaction_id
-            }
-            None => {
-                check_rate(&self.host, &self.config, &phone).await?;
-                let decoy = self
-                    .verifications()
-                    .start(&phone, &Purpose::Login, "")
-                    .await?;
-                // Same kind of Twilio round trip as a real send, so timing does not tell.
-                let _ = fetch_account(&self.host, &self.config).await;
-                decoy.transaction_id
-            }
-        };
+        let user_id = user.as_ref().and_then(user_id_of);
+        let has_account = Some(user_id.is_some());
+        let user_id = user_id.unwrap_or_default();
+        let sender = Sender::Anonymous;
+        let sent = self
+            .send_code(ctx, &phone, &Purpose::Login, &user_id, sender, has_account)
+            .await?;
         Ok(HookOutcome::Respond {
             status: 200,
-            body: json!({
-                "transactionId": transaction_id,
-                "expiresInSeconds": self.config.code_ttl_seconds,
-            }),
+            body: Value::Object(sent.fields(self.config.code_ttl_seconds)),
         })
     }
 
@@ -121,16 +117,16 @@ impl<H: Host> Plugin<H> {
             .find_user(&self.config.phone_number_field, phone.as_str())
             .await?;
         let user_id = user.as_ref().and_then(user_id_of).unwrap_or_default();
-        self.verifications()
-            .check(tid, &phone, &Purpose::Login, &user_id, code)
+        self.check_code(tid, &phone, &Purpose::Login, &user_id, code)
             .await?;
-        if user_id.is_empty() {
+        match user {
             // A guessed decoy code: there is no one to log in.
-            return Err(PluginError::CodeMismatch {
+            _ if user_id.is_empty() => Err(PluginError::CodeMismatch {
                 attempts_left: None,
-            });
+            }),
+            Some(user) if self.needs_two_factor(&user) => Err(PluginError::TwoFactorRequired),
+            _ => Ok(HookOutcome::Authenticate { user_id }),
         }
-        Ok(HookOutcome::Authenticate { user_id })
     }
 
     async fn finish_two_factor(&self, tid: &str, login: &str, code: &str) -> Result<HookOutcome> {
@@ -143,8 +139,7 @@ impl<H: Host> Plugin<H> {
         let (Some(user_id), Some(phone)) = (user_id_of(&user), self.phone_of(&user)) else {
             return Err(mismatch);
         };
-        self.verifications()
-            .check(tid, &phone, &Purpose::TwoFactor, &user_id, code)
+        self.check_code(tid, &phone, &Purpose::TwoFactor, &user_id, code)
             .await?;
         Ok(HookOutcome::Authenticate { user_id })
     }
@@ -187,17 +182,16 @@ impl<H: Host> Plugin<H> {
         let (Some(user_id), Some(phone)) = (user_id_of(user), self.phone_of(user)) else {
             return Err(PluginError::TwoFactorUnavailable);
         };
-        let started = self
-            .send_code(ctx, &phone, &Purpose::TwoFactor, &user_id)
+        let sender = Sender::TwoFactor { user_id: &user_id };
+        let sent = self
+            .send_code(ctx, &phone, &Purpose::TwoFactor, &user_id, sender, None)
             .await?;
+        let mut body = sent.fields(self.config.code_ttl_seconds);
+        body.insert("twoFactorRequired".into(), true.into());
+        body.insert("phoneNumber".into(), phone.masked().into());
         Ok(HookOutcome::Respond {
-            status: 200,
-            body: json!({
-                "twoFactorRequired": true,
-                "transactionId": started.transaction_id,
-                "phoneNumber": phone.masked(),
-                "expiresInSeconds": self.config.code_ttl_seconds,
-            }),
+            status: sent.status(),
+            body: Value::Object(body),
         })
     }
 }

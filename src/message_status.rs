@@ -1,7 +1,7 @@
 //! Delivery status of messages sent through the plugin, kept by message SID: written when Twilio
 //! accepts a message and updated by Twilio's signed status callbacks.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::Result;
 use crate::host::{Host, LogLevel};
@@ -38,13 +38,14 @@ pub struct StatusRecord {
 impl StatusRecord {
     fn to_json(&self) -> String {
         crate::json_text::to_text(
-            &json!({"status": self.status, "errorCode": self.error_code, "to": self.to,
-               "sender": self.sender, "updatedAtMs": self.updated_at_ms}),
+            &crate::object! {"status": self.status.as_str(), "errorCode": self.error_code,
+            "to": self.to.as_str(), "sender": self.sender.as_str(),
+            "updatedAtMs": self.updated_at_ms},
         )
     }
 
     fn from_json(text: &str) -> Option<Self> {
-        let v: Value = serde_json::from_str(text).ok()?;
+        let v = crate::json_text::parse(text)?;
         Some(Self {
             status: v.get("status")?.as_str()?.to_string(),
             error_code: v.get("errorCode").and_then(Value::as_i64),
@@ -66,8 +67,8 @@ impl StatusRecord {
     }
 
     pub fn to_reply(&self, sid: &str) -> Value {
-        json!({"sid": sid, "status": self.status, "errorCode": self.error_code, "to": self.to,
-               "updatedAt": self.updated_at_ms})
+        crate::object! {"sid": sid, "status": self.status.as_str(), "errorCode": self.error_code,
+        "to": self.to.as_str(), "updatedAt": self.updated_at_ms}
     }
 }
 
@@ -85,7 +86,7 @@ pub async fn record_sent<H: Host>(host: &H, sent: &SentMessage, sender: &str) {
         host.log(
             LogLevel::Warn,
             "could not record a sent message",
-            json!({"sid": sent.sid, "error": e.code()}),
+            crate::object! {"sid": sent.sid.as_str(), "error": e.code()},
         );
     }
 }

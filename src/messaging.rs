@@ -1,17 +1,20 @@
 //! The messaging API the host exposes as services: `sendSms`, `sendMms` and `getMessageStatus`.
 //! Every input is checked before anything reaches Twilio, so a bad request costs nothing and
-//! gets an error that names the field; Twilio's refusals come back with Twilio's code.
+//! gets an error that names the field; Twilio's refusals come back with Twilio's code. Every
+//! message passes the send policy: the country policy and the caller's limits on messages and
+//! segments (an anonymous caller, where the app allows them, is counted by client address).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::config::check_public_url;
-use crate::config_reader::is_sid;
+use crate::config::reader::is_sid;
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
 use crate::host::Host;
 use crate::message_status::{record_sent, StatusRecord};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::policy::{segments, Outcome, Sender};
 use crate::registration::text_field;
 use crate::twilio::{send_message, OutgoingMessage, SentMessage};
 
@@ -106,14 +109,14 @@ fn status_callback(
 }
 
 fn reply(sent: &SentMessage) -> Value {
-    json!({
-        "sid": sent.sid,
-        "status": sent.status,
-        "to": sent.to,
-        "from": sent.from,
+    crate::object! {
+        "sid": sent.sid.as_str(),
+        "status": sent.status.as_str(),
+        "to": sent.to.as_str(),
+        "from": sent.from.clone(),
         "numSegments": sent.num_segments.as_deref().and_then(|n| n.parse::<u32>().ok()),
         "numMedia": sent.num_media.as_deref().and_then(|n| n.parse::<u32>().ok()),
-    })
+    }
 }
 
 impl<H: Host> Plugin<H> {
@@ -140,12 +143,31 @@ impl<H: Host> Plugin<H> {
         let to = text_field(request, "to")?
             .ok_or_else(|| invalid("to", "the recipient's phone number"))?;
         let to = PhoneNumber::parse(&to, "to")?;
+        if self.config.policy.test_numbers.code_for(&to).is_some() {
+            return Err(invalid(
+                "to",
+                "a real phone number: this one is among the app's test numbers, which receive no messages",
+            ));
+        }
         let body = body_field(request, !mms)?;
         let media = if mms {
             media_urls(request)?
         } else {
             Vec::new()
         };
+        // An MMS is billed per message, not per segment.
+        let segments = if mms {
+            1
+        } else {
+            segments::count(body.as_deref().unwrap_or(""))
+        };
+        let max = self.config.policy.max_segments_per_message;
+        if segments > max {
+            return Err(invalid(
+                "body",
+                &format!("at most {max} SMS segments long for this app (this text takes {segments}; a segment holds 153 plain characters, or 67 with emoji or non-Latin letters)"),
+            ));
+        }
         let callback = status_callback(request, self.config.status_callback_url.as_ref())?;
         let message = OutgoingMessage {
             to: to.as_str(),
@@ -153,7 +175,19 @@ impl<H: Host> Plugin<H> {
             media_urls: &media,
             status_callback: callback.as_deref(),
         };
-        let sent = send_message(&self.host, &self.config, &message).await?;
+        let sender = Sender::Message {
+            caller: &caller,
+            segments,
+        };
+        let permit = self.admit(ctx, &to, sender).await?;
+        let sent = send_message(&self.host, &self.config, &message).await;
+        let outcome = match &sent {
+            Ok(_) => Outcome::Sent,
+            Err(err) if crate::code_delivery::is_uncertain(err) => Outcome::Uncertain,
+            Err(_) => Outcome::NeverLeft,
+        };
+        self.settle(permit, outcome).await;
+        let sent = sent?;
         record_sent(&self.host, &sent, &caller).await;
         Ok(reply(&sent))
     }

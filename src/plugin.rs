@@ -1,19 +1,23 @@
 //! The plugin: a validated configuration, the code hasher, and the host it runs in. Each flow
 //! adds its operations in its own module (`registration`, ...).
 
+use std::cell::RefCell;
+
 use crate::code::CodeHasher;
-use crate::code_delivery::send_code;
 use crate::config::Config;
+use crate::deferred::Deferred;
 use crate::error::Result;
-use crate::hook::HookContext;
 use crate::host::Host;
 use crate::phone::PhoneNumber;
-use crate::verification::{Purpose, Started, Verifications};
+use crate::policy::activity::{count_op, VERIFIED};
+use crate::verification::{Purpose, Record, Verifications};
 
 pub struct Plugin<H: Host> {
     pub(crate) config: Config,
     pub(crate) hasher: CodeHasher,
     pub(crate) host: H,
+    /// Work left for after an answer (phone login's send); see `deferred`.
+    pub(crate) deferred: RefCell<Vec<Deferred>>,
 }
 
 impl<H: Host> Plugin<H> {
@@ -26,6 +30,7 @@ impl<H: Host> Plugin<H> {
             config,
             hasher,
             host,
+            deferred: RefCell::new(Vec::new()),
         }
     }
 
@@ -47,23 +52,25 @@ impl<H: Host> Plugin<H> {
         }
     }
 
-    pub(crate) async fn send_code(
+    /// Checks and consumes a code (see `Verifications::check`), and counts it as verified for
+    /// the conversion breaker, unless it is a test number's.
+    pub(crate) async fn check_code(
         &self,
-        ctx: &HookContext,
+        transaction_id: &str,
         phone: &PhoneNumber,
         purpose: &Purpose,
         user_id: &str,
-    ) -> Result<Started> {
-        let verifications = self.verifications();
-        send_code(
-            &self.host,
-            &self.config,
-            &verifications,
-            phone,
-            purpose,
-            user_id,
-            ctx,
-        )
-        .await
+        code: &str,
+    ) -> Result<Record> {
+        let record = self
+            .verifications()
+            .check(transaction_id, phone, purpose, user_id, code)
+            .await?;
+        // A test number's code proves nothing about the country's traffic.
+        if self.config.policy.test_numbers.code_for(phone).is_none() {
+            let counted = count_op(&phone.country(), VERIFIED, self.host.now_ms());
+            self.store_best_effort(vec![counted]).await;
+        }
+        Ok(record)
     }
 }

@@ -6,17 +6,23 @@
 //!    the code is checked and consumed, and the host registers the user with the phone number
 //!    normalized and marked confirmed.
 //!
+//! Call 1 answers a number that already has an account exactly like any other (a code is
+//! texted; the same host calls in the same order), so registration tells no one who has an
+//! account. The conflict shows in call 2, once the code proved the number is the caller's:
+//! `PHONE_NUMBER_IN_USE`, with the advice to log in.
+//!
 //! If the host then fails to register (the email was taken, say), `after_register` releases the
 //! verification so the user can correct the field and repeat call 2 with the same code: a typo
 //! must not cost a new SMS. Either way one code creates at most one user.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::error::{PluginError, Result};
 use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::policy::Sender;
 use crate::verification::{storage_error, Purpose, Record};
 
 pub const TRANSACTION_ID: &str = "transactionId";
@@ -70,9 +76,18 @@ impl<H: Host> Plugin<H> {
                 let raw = phone.ok_or_else(phone_required)?;
                 let phone = PhoneNumber::parse(&raw, &config.phone_number_field)?;
                 let record = self
-                    .verifications()
-                    .check(&tid, &phone, &Purpose::Register, "", &code)
+                    .check_code(&tid, &phone, &Purpose::Register, "", &code)
                     .await?;
+                let existing = self
+                    .host
+                    .find_user(&config.phone_number_field, phone.as_str())
+                    .await
+                    .map_err(|_| PluginError::HostFailure("looking up the phone number".into()))?;
+                if existing.is_some() {
+                    return Err(PluginError::PhoneNumberInUse {
+                        field: config.phone_number_field.clone(),
+                    });
+                }
                 self.claim(&tid, &record).await?;
                 args.remove(TRANSACTION_ID);
                 args.remove(TRANSACTION_CODE);
@@ -88,23 +103,15 @@ impl<H: Host> Plugin<H> {
     async fn start_registration(&self, ctx: &HookContext, raw_phone: &str) -> Result<HookOutcome> {
         let config = &self.config;
         let phone = PhoneNumber::parse(raw_phone, &config.phone_number_field)?;
-        let existing = self
-            .host
-            .find_user(&config.phone_number_field, phone.as_str())
-            .await
-            .map_err(|_| PluginError::HostFailure("looking up the phone number".into()))?;
-        if existing.is_some() {
-            return Err(PluginError::PhoneNumberInUse);
-        }
-        let started = self.send_code(ctx, &phone, &Purpose::Register, "").await?;
+        let sent = self
+            .send_code(ctx, &phone, &Purpose::Register, "", Sender::Anonymous, None)
+            .await?;
+        let mut body = sent.fields(config.code_ttl_seconds);
+        body.insert("phoneNumber".into(), phone.as_str().into());
+        body.insert("codeLength".into(), config.code_length.into());
         Ok(HookOutcome::Respond {
-            status: 200,
-            body: json!({
-                "transactionId": started.transaction_id,
-                "phoneNumber": phone.as_str(),
-                "expiresInSeconds": config.code_ttl_seconds,
-                "codeLength": config.code_length,
-            }),
+            status: sent.status(),
+            body: Value::Object(body),
         })
     }
 
@@ -143,7 +150,7 @@ impl<H: Host> Plugin<H> {
                 self.host.log(
                     LogLevel::Info,
                     "phone number confirmed at registration",
-                    json!({ "transactionId": transaction_id }),
+                    crate::object! { "transactionId": transaction_id.as_str() },
                 );
             }
             HostResult::Failed { code, .. } => {
@@ -153,7 +160,7 @@ impl<H: Host> Plugin<H> {
                 self.host.log(
                     LogLevel::Info,
                     "registration failed after a correct code; the code stays valid",
-                    json!({ "transactionId": transaction_id, "hostError": code }),
+                    crate::object!{ "transactionId": transaction_id.as_str(), "hostError": code.as_str() },
                 );
             }
         }

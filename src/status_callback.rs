@@ -2,7 +2,7 @@
 //! believed; anything unsigned or tampered with is refused with 403, and a valid update is
 //! recorded by message SID so that `getMessageStatus` reports it.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
@@ -59,7 +59,7 @@ impl<H: Host> Plugin<H> {
             self.host.log(
                 LogLevel::Warn,
                 "refused a status callback without a valid Twilio signature",
-                json!({}),
+                crate::object! {},
             );
             return Err(PluginError::SignatureInvalid);
         }
@@ -73,6 +73,6 @@ impl<H: Host> Plugin<H> {
         } else {
             apply_callback(&self.host, sid, status, error_code).await?
         };
-        Ok(json!({ "received": true, "sid": sid, "status": recorded }))
+        Ok(crate::object! { "received": true, "sid": sid, "status": recorded })
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::config::{Config, DEFAULT_API_BASE_URL};
 use crate::encoding::{base64, form_encode, percent_encode};
 use crate::error::{PluginError, Result};
-use crate::host::{Host, HttpRequest, HttpResponse};
+use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse};
 use crate::twilio_errors;
 
 const API_VERSION: &str = "2010-04-01";
@@ -86,7 +86,7 @@ pub fn message_request(config: &Config, message: &OutgoingMessage) -> HttpReques
 }
 
 /// A GET of Twilio's REST API, authenticated like every call.
-fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
+pub fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
     HttpRequest {
         method: "GET".into(),
         url: format!(
@@ -108,22 +108,33 @@ fn unavailable(reason: impl Into<String>) -> PluginError {
         reason: reason.into(),
         twilio_code: None,
         retry_after_seconds: None,
+        uncertain: false,
+    }
+}
+
+/// A failed HTTP call: definite when it never left, uncertain when Twilio may have acted on it.
+fn host_failure(e: HostError) -> PluginError {
+    let uncertain = e.kind == HostErrorKind::Uncertain;
+    PluginError::TwilioUnavailable {
+        reason: short(&e.message),
+        twilio_code: None,
+        retry_after_seconds: (!uncertain).then_some(30),
+        uncertain,
     }
 }
 
 /// Sends a request; a network error or timeout is "unavailable".
-async fn send<H: Host>(host: &H, request: HttpRequest) -> Result<HttpResponse> {
-    host.http(request)
-        .await
-        .map_err(|e| unavailable(short(&e.0)))
+pub async fn send<H: Host>(host: &H, request: HttpRequest) -> Result<HttpResponse> {
+    host.http(request).await.map_err(host_failure)
 }
 
 /// The JSON of a 2xx reply, or the mapped Twilio error.
-fn reply_json(response: &HttpResponse) -> Result<Value> {
+pub fn reply_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(twilio_errors::from_reply(response.status, &response.body));
     }
-    serde_json::from_str(&response.body).map_err(|_| unavailable("the reply was not Twilio's JSON"))
+    crate::json_text::parse(&response.body)
+        .ok_or_else(|| unavailable("the reply was not Twilio's JSON"))
 }
 
 async fn call_json<H: Host>(host: &H, request: HttpRequest) -> Result<Value> {
@@ -192,7 +203,7 @@ pub async fn send_message<H: Host>(
     parse_message_reply(&send(host, message_request(config, message)).await?)
 }
 
-fn parse_message_reply(response: &HttpResponse) -> Result<SentMessage> {
+pub fn parse_message_reply(response: &HttpResponse) -> Result<SentMessage> {
     let reply = reply_json(response)?;
     SentMessage::from_json(&reply).ok_or_else(|| unavailable("the reply was not a Twilio message"))
 }

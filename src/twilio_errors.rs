@@ -32,13 +32,14 @@ fn known(code: i64) -> Option<(u16, &'static str)> {
 /// not retry it.
 pub fn from_reply(http_status: u16, body: &str) -> PluginError {
     // Twilio's error body: `{"code": 21211, "message": "...", "more_info": "...", "status": 400}`.
-    let parsed: Value = serde_json::from_str(body).unwrap_or_default();
+    let parsed = crate::json_text::parse(body).unwrap_or_default();
     let code = parsed.get("code").and_then(Value::as_i64);
     if http_status == 429 || http_status >= 500 || code == Some(20429) {
         return PluginError::TwilioUnavailable {
             reason: format!("Twilio answered HTTP {http_status}"),
             twilio_code: code,
             retry_after_seconds: Some(if http_status == 429 { 1 } else { 30 }),
+            uncertain: false,
         };
     }
     // Only Twilio's own documentation links are passed on.

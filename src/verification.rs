@@ -5,7 +5,7 @@
 //! lifetime, bounded wrong answers counted atomically before the comparison (so parallel guesses
 //! cannot exceed the bound), and single use through the host's atomic `storage_take`.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::code::{generate_code, new_transaction_id, Binding, CodeHasher};
 use crate::error::{PluginError, Result};
@@ -54,19 +54,19 @@ impl Record {
     /// Stored as JSON. (De)serialized by hand: serde's derived error messages would pull float
     /// formatting into the module for nothing.
     pub fn to_json(&self) -> String {
-        crate::json_text::to_text(&json!({
-            "phone": self.phone,
-            "purpose": self.purpose,
-            "userId": self.user_id,
-            "codeHash": self.code_hash,
+        crate::json_text::to_text(&crate::object! {
+            "phone": self.phone.as_str(),
+            "purpose": self.purpose.as_str(),
+            "userId": self.user_id.as_str(),
+            "codeHash": self.code_hash.as_str(),
             "expiresAtMs": self.expires_at_ms,
             "generation": self.generation,
-        }))
+        })
     }
 
     /// `None` for anything that is not a record we wrote.
     pub fn from_json(text: &str) -> Option<Self> {
-        let v: Value = serde_json::from_str(text).ok()?;
+        let v = crate::json_text::parse(text)?;
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         Some(Self {
             phone: s("phone")?,
@@ -119,20 +119,24 @@ fn attempts_key(transaction_id: &str, generation: u32) -> String {
 }
 
 pub fn storage_error(e: HostError) -> PluginError {
-    PluginError::StorageUnavailable(e.0.chars().take(120).collect())
+    PluginError::StorageUnavailable(e.message.chars().take(120).collect())
 }
 
 impl<H: Host> Verifications<'_, H> {
     /// Creates and stores a verification; the caller sends the code, and calls `discard` if it
-    /// could not be sent, so no verification is left behind.
+    /// could not be sent, so no verification is left behind. `fixed` is a test number's code.
     pub async fn start(
         &self,
         phone: &PhoneNumber,
         purpose: &Purpose,
         user_id: &str,
+        fixed: Option<&str>,
     ) -> Result<Started> {
         let transaction_id = new_transaction_id()?;
-        let code = generate_code(self.code_length)?;
+        let code = match fixed {
+            Some(code) => code.to_string(),
+            None => generate_code(self.code_length)?,
+        };
         let mut record = Record {
             phone: phone.as_str().to_string(),
             purpose: purpose.label(),
@@ -164,7 +168,7 @@ impl<H: Host> Verifications<'_, H> {
             self.host.log(
                 LogLevel::Warn,
                 "could not discard an unsent verification; it expires on its own",
-                json!({ "error": e.0 }),
+                crate::object! { "error": e.message },
             );
         }
     }

@@ -6,7 +6,10 @@ use serde_json::{json, Map, Value};
 use support::*;
 use twilio_baas_plugin::{HookContext, HookOutcome, HostResult, Plugin, PluginError};
 
+/// Ada's number: she has two-factor on.
 const PHONE: &str = "+14155552671";
+/// Bob's number: two-factor off.
+const BOB: &str = "+14155552672";
 
 fn args(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
@@ -33,8 +36,11 @@ fn respond_body(outcome: HookOutcome) -> Value {
     }
 }
 
+/// Phone login's first step, and the send it leaves for after its answer.
 fn phone_login_start(p: &Plugin<FakeHost>, phone: &str) -> Value {
-    respond_body(block_on(p.before_login(&ctx(), args(json!({"phoneNumber": phone})))).unwrap())
+    let outcome = block_on(p.before_login(&ctx(), args(json!({"phoneNumber": phone})))).unwrap();
+    block_on(p.run_deferred());
+    respond_body(outcome)
 }
 
 fn phone_login_finish(
@@ -81,22 +87,39 @@ fn two_factor_finish(
 #[test]
 fn phone_login_texts_the_account_and_authenticates_it() {
     let p = with_users(config_json());
-    let body = phone_login_start(&p, "+1 415 555 2671");
-    assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
+    let body = phone_login_start(&p, "+1 415 555 2672");
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["expiresInSeconds", "resendAfterSeconds", "transactionId"]
+    );
     let tid = body["transactionId"].as_str().unwrap();
-    let outcome = phone_login_finish(&p, tid, PHONE, &p.host().last_code()).unwrap();
+    let outcome = phone_login_finish(&p, tid, BOB, &p.host().last_code()).unwrap();
     assert_eq!(
         outcome,
         HookOutcome::Authenticate {
-            user_id: "U1".into()
+            user_id: "U2".into()
         }
     );
 }
 
 #[test]
+fn the_sms_goes_out_only_after_the_answer() {
+    let p = with_users(config_json());
+    block_on(p.before_login(&ctx(), args(json!({"phoneNumber": BOB})))).unwrap();
+    assert_eq!(
+        p.host().sms_count.get(),
+        0,
+        "nothing sent before the answer"
+    );
+    block_on(p.run_deferred());
+    assert_eq!(p.host().sms_count.get(), 1);
+}
+
+#[test]
 fn unknown_number_answers_the_same_shape_and_sends_nothing() {
     let p = with_users(config_json());
-    let known = phone_login_start(&p, PHONE);
+    let known = phone_login_start(&p, BOB);
     let sms_before = p.host().sms_count.get();
     let unknown = phone_login_start(&p, "+14155550199");
     assert_eq!(
@@ -106,6 +129,7 @@ fn unknown_number_answers_the_same_shape_and_sends_nothing() {
     );
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&known), keys(&unknown));
+    assert_eq!(known["resendAfterSeconds"], unknown["resendAfterSeconds"]);
     assert_eq!(
         known["transactionId"].as_str().unwrap().len(),
         unknown["transactionId"].as_str().unwrap().len()
@@ -113,7 +137,7 @@ fn unknown_number_answers_the_same_shape_and_sends_nothing() {
     let last = p.host().requests.borrow().last().cloned().unwrap();
     assert_eq!(
         last.method, "GET",
-        "a Twilio round trip of the same kind, that sends nothing"
+        "a Twilio round trip after the answer, that sends nothing"
     );
     // Wrong guesses against the decoy count down exactly like a real verification.
     let err = phone_login_finish(
@@ -131,16 +155,88 @@ fn unknown_number_answers_the_same_shape_and_sends_nothing() {
     );
 }
 
+/// What the host sees before phone login answers: its calls in order, by kind.
+fn calls_before_the_answer(p: &Plugin<FakeHost>, phone: &str) -> (Vec<String>, Value) {
+    p.host().trace.borrow_mut().clear();
+    let outcome = block_on(p.before_login(&ctx(), args(json!({"phoneNumber": phone})))).unwrap();
+    let calls = p.host().trace.borrow().clone();
+    block_on(p.run_deferred());
+    (calls, respond_body(outcome))
+}
+
 #[test]
-fn phone_login_code_is_bound_to_the_number() {
+fn known_and_unknown_numbers_make_the_same_host_calls_before_the_answer() {
+    let p = with_users(config_json());
+    let (known, known_body) = calls_before_the_answer(&p, BOB);
+    let (unknown, unknown_body) = calls_before_the_answer(&p, "+14155550199");
+    assert_eq!(known, unknown);
+    assert!(!known.iter().any(|c| c.starts_with("http")), "{known:?}");
+    assert_eq!(
+        known_body["expiresInSeconds"],
+        unknown_body["expiresInSeconds"]
+    );
+}
+
+#[test]
+fn while_twilio_fails_known_and_unknown_numbers_still_answer_alike() {
+    let p = with_users(config_json());
+    let down = || {
+        Reply::Status(
+            503,
+            r#"{"code":20503,"message":"down","status":503}"#.into(),
+        )
+    };
+    let mut bodies = Vec::new();
+    for phone in [BOB, "+14155550199"] {
+        p.host().replies.borrow_mut().push(down());
+        let body = phone_login_start(&p, phone);
+        bodies.push((
+            body["expiresInSeconds"].clone(),
+            body["resendAfterSeconds"].clone(),
+        ));
+        // The send never left, so it did not count: asking again at once is no resend.
+        p.host().replies.borrow_mut().push(down());
+        phone_login_start(&p, phone);
+    }
+    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(p.host().sms_count.get(), 0);
+}
+
+#[test]
+fn a_phone_code_alone_never_signs_in_an_account_with_two_factor_on() {
     let p = with_users(config_json());
     let tid = phone_login_start(&p, PHONE)["transactionId"]
         .as_str()
         .unwrap()
         .to_string();
+    let err = phone_login_finish(&p, &tid, PHONE, &p.host().last_code()).unwrap_err();
+    assert_eq!(err.code(), "TWO_FACTOR_REQUIRED");
+    assert_eq!(err.status(), 403);
+    assert!(err.to_string().contains("password"), "{err}");
+}
+
+#[test]
+fn under_required_two_factor_phone_login_says_so_for_every_number_and_sends_nothing() {
+    let p = with_users(config_with(json!({"twoFactor": "required"})));
+    for phone in [BOB, "+14155550199"] {
+        let err =
+            block_on(p.before_login(&ctx(), args(json!({"phoneNumber": phone})))).unwrap_err();
+        assert_eq!(err.code(), "TWO_FACTOR_REQUIRED", "{phone}");
+    }
+    block_on(p.run_deferred());
+    assert!(p.host().requests.borrow().is_empty());
+}
+
+#[test]
+fn phone_login_code_is_bound_to_the_number() {
+    let p = with_users(config_json());
+    let tid = phone_login_start(&p, BOB)["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let code = p.host().last_code();
     assert_eq!(
-        phone_login_finish(&p, &tid, "+14155552672", &code)
+        phone_login_finish(&p, &tid, PHONE, &code)
             .unwrap_err()
             .code(),
         "CODE_MISMATCH"
@@ -241,7 +337,7 @@ fn a_two_factor_code_for_one_user_does_not_log_in_another() {
 
 #[test]
 fn two_factor_codes_are_single_use_bounded_and_expire() {
-    let p = with_users(config_json());
+    let p = with_users(config_with(json!({"resendCooldownSeconds": 0})));
     let tid = respond_body(password_login(&p, "ada@example.com").unwrap())["transactionId"]
         .as_str()
         .unwrap()
@@ -312,7 +408,7 @@ fn a_failed_password_login_gets_no_code() {
 
 #[test]
 fn an_empty_transaction_id_does_not_skip_two_factor() {
-    let p = with_users(config_json());
+    let p = with_users(config_with(json!({"resendCooldownSeconds": 0})));
     let user = p.host().users.borrow()[0].clone();
     for empty in [json!(""), json!(null), json!("  ")] {
         let request =

@@ -360,6 +360,7 @@ fn app_verification_has_bounded_attempts_and_lifetime() {
             .code(),
         "TOO_MANY_ATTEMPTS"
     );
+    p.host().advance_seconds(30); // the resend cooldown
     let tid = start(&p, "U1", "verify");
     let code = p.host().last_code();
     p.host().advance_seconds(300);
@@ -417,7 +418,8 @@ fn test_configuration_reports_each_check() {
         [
             ("fields".into(), "passed".into()),
             ("credentials".into(), "passed".into()),
-            ("sender".into(), "passed".into())
+            ("sender".into(), "passed".into()),
+            ("sending".into(), "passed".into())
         ]
     );
 

@@ -357,17 +357,47 @@ fn network_failure_is_unavailable_and_leaves_no_verification() {
         .any(|k| k.starts_with("verification/")));
 }
 
+/// Step 1's answer keys and the host calls it made, by kind.
+fn step_one_as_seen(p: &Plugin<FakeHost>, phone: &str) -> (Vec<String>, Vec<String>, u16) {
+    p.host().trace.borrow_mut().clear();
+    let outcome = block_on(p.before_register(&ctx(), args(json!({"phoneNumber": phone})))).unwrap();
+    let HookOutcome::Respond { status, body } = outcome else {
+        panic!("{outcome:?}")
+    };
+    let keys = body.as_object().unwrap().keys().cloned().collect();
+    (keys, p.host().trace.borrow().clone(), status)
+}
+
 #[test]
-fn number_of_an_existing_account_gets_no_sms() {
+fn step_one_answers_a_number_with_an_account_like_any_other() {
     let p = plugin();
     p.host()
         .users
         .borrow_mut()
         .push(args(json!({"objectId": "u1", "phoneNumber": PHONE})));
-    let err = block_on(p.before_register(&ctx(), args(json!({"phoneNumber": "+1 415 555 2671"}))))
-        .unwrap_err();
+    let known = step_one_as_seen(&p, "+1 415 555 2671");
+    let unknown = step_one_as_seen(&p, "+14155552672");
+    assert_eq!(
+        known, unknown,
+        "same status, body shape and host calls in the same order"
+    );
+    assert_eq!(p.host().sms_count.get(), 2, "both numbers get a code");
+}
+
+#[test]
+fn the_conflict_shows_in_step_two_once_the_code_proved_the_number() {
+    let p = plugin();
+    p.host()
+        .users
+        .borrow_mut()
+        .push(args(json!({"objectId": "u1", "phoneNumber": PHONE})));
+    let tid = start(&p, PHONE);
+    let err = finish(&p, &tid, &wrong(&p.host().last_code()), PHONE).unwrap_err();
+    assert_eq!(err.code(), "CODE_MISMATCH", "a wrong code reveals nothing");
+    let err = finish(&p, &tid, &p.host().last_code(), PHONE).unwrap_err();
     assert_eq!(err.code(), "PHONE_NUMBER_IN_USE");
-    assert!(p.host().requests.borrow().is_empty());
+    assert_eq!(err.status(), 409);
+    assert!(err.to_string().contains("log in"), "{err}");
 }
 
 #[test]
@@ -375,9 +405,11 @@ fn sms_per_number_are_rate_limited() {
     let p = plugin();
     for _ in 0..5 {
         start(&p, PHONE);
+        p.host().advance_seconds(500); // past every resend cooldown
     }
     let err = block_on(p.before_register(&ctx(), args(json!({"phoneNumber": PHONE})))).unwrap_err();
     assert_eq!(err.code(), "RATE_LIMITED");
+    assert_eq!(err.details()["limit"], "number-hour");
     assert!(err.details()["retryAfterSeconds"].as_u64().unwrap() <= 3600);
     assert_eq!(p.host().sms_count.get(), 5);
     start(&p, "+14155552672"); // other numbers are not affected

@@ -2,13 +2,13 @@
 //! caught: a host that throws, rejects or answers nonsense becomes a `HostError`, never a trap.
 
 use js_sys::{Function, Promise, Reflect};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::convert::{from_js, to_js};
 use crate::error::PluginError;
-use crate::host::{Host, HostError, HttpRequest, HttpResponse, LogLevel};
+use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse, LogLevel};
 
 /// The imports, by their JS names.
 pub const IMPORTS: &[&str] = &[
@@ -52,16 +52,15 @@ impl JsHost {
         let result = self.call_sync(name, args)?;
         JsFuture::from(Promise::resolve(&result))
             .await
-            .map_err(|e| HostError(format!("{name} failed: {}", describe(&e))))
+            .map_err(|e| failure(name, &e))
     }
 
     fn call_sync(&self, name: &str, args: &[JsValue]) -> Result<JsValue, HostError> {
         let f: Function = method(&self.object, name)
             .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| HostError(format!("{name} is not a function")))?;
+            .ok_or_else(|| HostError::failed(format!("{name} is not a function")))?;
         let array: js_sys::Array = args.iter().collect();
-        f.apply(&self.object, &array)
-            .map_err(|e| HostError(format!("{name} failed: {}", describe(&e))))
+        f.apply(&self.object, &array).map_err(|e| failure(name, &e))
     }
 }
 
@@ -91,6 +90,27 @@ fn method(object: &JsValue, name: &str) -> Option<JsValue> {
     Reflect::get(object, &JsValue::from_str(name)).ok()
 }
 
+/// A rejected import. `http` says in the error's `kind` whether the request may have been
+/// received: `connect` (it never left), `refused` (the host's policy stopped it), `timeout` or
+/// `reset`. Without a kind an HTTP failure counts as uncertain: a code that may still arrive
+/// is kept rather than thrown away.
+fn failure(name: &str, error: &JsValue) -> HostError {
+    let kind = if name == "http" {
+        match Reflect::get(error, &JsValue::from_str("kind"))
+            .ok()
+            .and_then(|k| k.as_string())
+            .as_deref()
+        {
+            Some("connect") => HostErrorKind::Unreachable,
+            Some("refused") => HostErrorKind::Refused,
+            _ => HostErrorKind::Uncertain,
+        }
+    } else {
+        HostErrorKind::Failed
+    };
+    HostError::new(kind, format!("{name} failed: {}", describe(error)))
+}
+
 /// An error's message, bounded; never the whole value (it could be anything).
 fn describe(error: &JsValue) -> String {
     let text = Reflect::get(error, &JsValue::from_str("message"))
@@ -108,31 +128,31 @@ fn optional_string(value: JsValue, name: &str) -> Result<Option<String>, HostErr
         value
             .as_string()
             .map(Some)
-            .ok_or_else(|| HostError(format!("{name} must resolve to a string or null")))
+            .ok_or_else(|| HostError::failed(format!("{name} must resolve to a string or null")))
     }
 }
 
 impl Host for JsHost {
     async fn http(&self, request: HttpRequest) -> Result<HttpResponse, HostError> {
-        let headers: Map<String, Value> = request
-            .headers
-            .into_iter()
-            .map(|(k, v)| (k, v.into()))
-            .collect();
-        let js_request = to_js(&json!({
+        // Inserted one by one: collecting into the map would bring a sort into the module.
+        let mut headers = Map::new();
+        for (name, value) in request.headers {
+            headers.insert(name, value.into());
+        }
+        let js_request = to_js(&crate::object! {
             "method": request.method,
             "url": request.url,
             "headers": headers,
             "body": request.body,
             "timeoutMs": request.timeout_ms,
-        }));
+        });
         let reply = self.call("http", &[js_request]).await?;
         let field =
             |k: &str| Reflect::get(&reply, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let status = field("status")
             .as_f64()
             .filter(|s| (100.0..600.0).contains(s))
-            .ok_or_else(|| HostError("http must resolve to {status, headers, body}".into()))?;
+            .ok_or_else(|| HostError::failed("http must resolve to {status, headers, body}"))?;
         let body = field("body").as_string().unwrap_or_default();
         let body = if body.len() > MAX_BODY_CHARS {
             String::new()
@@ -172,7 +192,7 @@ impl Host for JsHost {
         n.as_f64()
             .filter(|n| n.is_finite() && n.fract() == 0.0)
             .map(|n| n as i64)
-            .ok_or_else(|| HostError("storageIncr must resolve to a whole number".into()))
+            .ok_or_else(|| HostError::failed("storageIncr must resolve to a whole number"))
     }
 
     async fn find_user(
@@ -181,11 +201,11 @@ impl Host for JsHost {
         value: &str,
     ) -> Result<Option<Map<String, Value>>, HostError> {
         let user = self.call("findUser", &[field.into(), value.into()]).await?;
-        match from_js(&user, "user").map_err(|e| HostError(e.to_string()))? {
+        match from_js(&user, "user").map_err(|e| HostError::failed(e.to_string()))? {
             Value::Object(map) => Ok(Some(map)),
             Value::Null => Ok(None),
-            _ => Err(HostError(
-                "findUser must resolve to a user object or null".into(),
+            _ => Err(HostError::failed(
+                "findUser must resolve to a user object or null",
             )),
         }
     }

@@ -3,27 +3,30 @@
 //! with `code`, `status`, `message` and `details`. Names follow one rule across the boundary:
 //! `before-register` (WIT), `before_register` (Rust), `beforeRegister` (JS).
 
+#[cfg(target_arch = "wasm32")]
+mod allocator;
 mod convert;
+mod dispatch;
 mod js_host;
 mod typescript;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Promise;
-use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::config::Config;
 use crate::error::PluginError;
-use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::plugin::Plugin;
-use convert::{error_to_js, from_js, object_from_js, to_js};
+use convert::{error_to_js, from_js, to_js};
+use dispatch::{dispatch, Operation};
 use js_host::JsHost;
 
 pub use js_host::IMPORTS;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
 
 /// The plugin, as JS sees it.
 #[wasm_bindgen]
@@ -59,7 +62,9 @@ impl TwilioPlugin {
                 reason: other.to_string(),
             }],
         };
-        to_js(&json!({ "ok": problems.is_empty(), "problems": problems }))
+        let ok = problems.is_empty();
+        let mut details = PluginError::ConfigInvalid(problems).details();
+        to_js(&crate::object! { "ok": ok, "problems": details["problems"].take() })
     }
 
     /// Registration, step 1 (phone number alone: texts a code and responds) or step 2 (with
@@ -70,12 +75,13 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] user: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        run(async move {
-            let ctx = parse_context(&ctx)?;
-            let user = object_from_js(&user, "user", "an object of the user's properties")?;
-            plugin.before_register(&ctx, user).await
-        })
+        dispatch(
+            &self.inner,
+            Operation::BeforeRegister,
+            ctx,
+            user,
+            JsValue::NULL,
+        )
     }
 
     /// After the host's registration: closes the verification on success, releases it on
@@ -88,13 +94,7 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] user: JsValue,
         #[wasm_bindgen(unchecked_param_type = "HostResult")] result: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        run(async move {
-            let ctx = parse_context(&ctx)?;
-            let user = object_from_js(&user, "user", "an object of the user's properties")?;
-            let result = HostResult::from_json(&from_js(&result, "result")?);
-            plugin.after_register(&ctx, &user, &result).await
-        })
+        dispatch(&self.inner, Operation::AfterRegister, ctx, user, result)
     }
 
     /// Login. `{phoneNumber}` alone starts a phone login (a code is texted; answers `respond`);
@@ -106,12 +106,13 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] login: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        run(async move {
-            let ctx = parse_context(&ctx)?;
-            let login = object_from_js(&login, "login", "an object with the login fields")?;
-            plugin.before_login(&ctx, login).await
-        })
+        dispatch(
+            &self.inner,
+            Operation::BeforeLogin,
+            ctx,
+            login,
+            JsValue::NULL,
+        )
     }
 
     /// After a password login: answers `respond` with `{twoFactorRequired, transactionId,
@@ -124,13 +125,7 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] login: JsValue,
         #[wasm_bindgen(unchecked_param_type = "HostResult")] result: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        run(async move {
-            let ctx = parse_context(&ctx)?;
-            let login = object_from_js(&login, "login", "an object with the login fields")?;
-            let result = HostResult::from_json(&from_js(&result, "result")?);
-            plugin.after_login(&ctx, &login, &result).await
-        })
+        dispatch(&self.inner, Operation::AfterLogin, ctx, login, result)
     }
 
     /// Sends an SMS: `{to, body, statusCallback?}` -> `{sid, status, to, from, numSegments, numMedia}`.
@@ -140,10 +135,7 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SendSmsRequest")] request: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        service(ctx, request, move |ctx, request| async move {
-            plugin.send_sms(&ctx, &request).await
-        })
+        dispatch(&self.inner, Operation::SendSms, ctx, request, JsValue::NULL)
     }
 
     /// Sends an MMS: `{to, body?, mediaUrls, statusCallback?}` (1 to 10 https media URLs).
@@ -153,10 +145,7 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SendMmsRequest")] request: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        service(ctx, request, move |ctx, request| async move {
-            plugin.send_mms(&ctx, &request).await
-        })
+        dispatch(&self.inner, Operation::SendMms, ctx, request, JsValue::NULL)
     }
 
     /// Texts a code for the app's own purpose: `{phoneNumber, purpose?}`.
@@ -166,10 +155,13 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "StartVerificationRequest")] request: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        service(ctx, request, move |ctx, request| async move {
-            plugin.start_verification(&ctx, &request).await
-        })
+        dispatch(
+            &self.inner,
+            Operation::StartVerification,
+            ctx,
+            request,
+            JsValue::NULL,
+        )
     }
 
     /// Checks a code from `startVerification`: `{transactionId, transactionCode, phoneNumber,
@@ -180,10 +172,13 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CheckVerificationRequest")] request: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        service(ctx, request, move |ctx, request| async move {
-            plugin.check_verification(&ctx, &request).await
-        })
+        dispatch(
+            &self.inner,
+            Operation::CheckVerification,
+            ctx,
+            request,
+            JsValue::NULL,
+        )
     }
 
     /// The last delivery status of a message sent through the plugin: `{sid}`.
@@ -193,10 +188,13 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "MessageStatusRequest")] request: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        service(ctx, request, move |ctx, request| async move {
-            plugin.get_message_status(&ctx, &request).await
-        })
+        dispatch(
+            &self.inner,
+            Operation::GetMessageStatus,
+            ctx,
+            request,
+            JsValue::NULL,
+        )
     }
 
     /// Twilio's status webhook: `{url, headers, body}` as received. Rejects with
@@ -207,33 +205,27 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "HookContext")] ctx: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallbackRequest")] request: JsValue,
     ) -> Promise {
-        let plugin = self.inner.clone();
-        service(ctx, request, move |ctx, request| async move {
-            plugin.handle_status_callback(&ctx, &request).await
-        })
+        dispatch(
+            &self.inner,
+            Operation::HandleStatusCallback,
+            ctx,
+            request,
+            JsValue::NULL,
+        )
     }
 
     /// TEST CONFIGURATION: live checks against Twilio, each reported separately.
     #[wasm_bindgen(js_name = testConfiguration, unchecked_return_type = "Promise<ConfigurationReport>")]
     pub fn test_configuration(&self) -> Promise {
-        let plugin = self.inner.clone();
-        run_boxed(Box::pin(
-            async move { Ok(plugin.test_configuration().await) },
-        ))
+        let none = || JsValue::NULL;
+        dispatch(
+            &self.inner,
+            Operation::TestConfiguration,
+            none(),
+            none(),
+            none(),
+        )
     }
-}
-
-/// Runs a service operation: its JSON reply, or its error as a JS `Error`.
-fn service<F, Fut>(ctx: JsValue, request: JsValue, operation: F) -> Promise
-where
-    F: FnOnce(HookContext, Value) -> Fut + 'static,
-    Fut: Future<Output = Result<Value, PluginError>> + 'static,
-{
-    run_boxed(Box::pin(async move {
-        let ctx = parse_context(&ctx)?;
-        let request = from_js(&request, "request")?;
-        operation(ctx, request).await
-    }))
 }
 
 #[wasm_bindgen]
@@ -249,38 +241,4 @@ fn parse_config(config: &JsValue) -> Result<Config, PluginError> {
         }])
     })?;
     Config::from_json(&value)
-}
-
-/// Reads the context; a missing one is an empty context, and unknown members are ignored.
-fn parse_context(ctx: &JsValue) -> Result<HookContext, PluginError> {
-    let map = match from_js(ctx, "ctx")? {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    let text = |k: &str| {
-        map.get(k)
-            .and_then(Value::as_str)
-            .map(|s| s.chars().take(256).collect())
-    };
-    Ok(HookContext {
-        event: text("event"),
-        request_id: text("requestId"),
-        client_ip: text("clientIp"),
-        user_agent: text("userAgent"),
-        app_name: text("appName"),
-        user_id: text("userId"),
-    })
-}
-
-/// Runs a hook as a Promise: its outcome as JSON, its error as a JS `Error`.
-fn run(flow: impl Future<Output = Result<HookOutcome, PluginError>> + 'static) -> Promise {
-    run_boxed(Box::pin(async move {
-        flow.await.map(|outcome| outcome.to_json())
-    }))
-}
-
-/// The one place futures become Promises. Boxed so that `future_to_promise` is instantiated
-/// once rather than once per operation, which keeps the module small.
-fn run_boxed(flow: Pin<Box<dyn Future<Output = Result<Value, PluginError>>>>) -> Promise {
-    future_to_promise(async move { flow.await.map(|v| to_js(&v)).map_err(|e| error_to_js(&e)) })
 }

@@ -19,7 +19,6 @@ export interface PluginConfig {
   codeLength?: number;
   codeTtlSeconds?: number;
   maxAttempts?: number;
-  maxSmsPerNumberPerHour?: number;
   phoneNumberField?: string;
   identityField?: string;
   phoneConfirmedField?: string;
@@ -31,6 +30,27 @@ export interface PluginConfig {
   twoFactorField?: string;
   statusCallbackUrl?: string;
   messagingAccess?: "signed-in" | "anyone";
+  /** Abuse protection: the send policy every code and message passes. */
+  resendCooldownSeconds?: number;
+  maxSmsPerNumberPerHour?: number;
+  maxSmsPerNumberPerDay?: number;
+  maxCodesPerAddressPerHour?: number;
+  maxCodesPerRangePerHour?: number;
+  maxCodesPerHour?: number;
+  maxCodesPerDay?: number;
+  maxMessagesPerUserPerHour?: number;
+  maxMessagesPerUserPerDay?: number;
+  maxSegmentsPerUserPerHour?: number;
+  maxSegmentsPerUserPerDay?: number;
+  maxSegmentsPerMessage?: number;
+  /** Calling codes and two-letter country codes, e.g. "+44, US, CA"; empty: every country. */
+  allowedCountries?: string;
+  blockedCountries?: string;
+  breakerMinCodes?: number;
+  breakerMinVerifiedPercent?: number;
+  breakerPauseMinutes?: number;
+  /** One per line: a number and its fixed code, e.g. "+15555550100 123456". */
+  testPhoneNumbers?: string;
 }
 
 export interface ConfigProblem { field: string; reason: string; }
@@ -42,9 +62,16 @@ export interface HttpRequest {
 export interface HttpResponse { status: number; headers?: Record<string, string>; body: string; }
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/**
+ * How an `http` call failed, as the `kind` of the Error it rejects with: `connect` (the
+ * connection never opened) and `refused` (the host's allowlist stopped it) mean nothing was
+ * sent; `timeout` and `reset` mean the request may have been received. No kind counts as maybe.
+ */
+export type HttpFailureKind = "connect" | "refused" | "timeout" | "reset";
+
 /** What the host gives the plugin. Storage keys are the plugin's own; the host namespaces them. */
 export interface PluginHost {
-  /** Rejects on a network error or timeout; any HTTP status resolves. */
+  /** Rejects on a network error or timeout, with an Error whose `kind` is an HttpFailureKind; any HTTP status resolves. */
   http(request: HttpRequest): Promise<HttpResponse>;
   storageGet(key: string): Promise<string | null>;
   storagePut(key: string, value: string, ttlSeconds: number): Promise<void>;
@@ -59,7 +86,10 @@ export interface PluginHost {
 }
 
 export interface HookContext {
-  event?: string; requestId?: string; clientIp?: string; userAgent?: string; appName?: string;
+  event?: string; requestId?: string;
+  /** The client's address: from the connection, or from a proxy header only when the proxy is trusted. The per-address limit counts it. */
+  clientIp?: string;
+  userAgent?: string; appName?: string;
   /** The signed-in caller of a service, if any. */
   userId?: string;
 }
@@ -79,9 +109,15 @@ export interface SentMessage {
   sid: string; status: string; to: string; from: string | null; numSegments: number | null; numMedia: number | null;
 }
 export interface StartVerificationRequest { phoneNumber: string; purpose?: string; }
-export interface StartedVerification {
-  transactionId: string; phoneNumber: string; expiresInSeconds: number; codeLength: number;
+/** Every answer that texts a code also carries these. */
+export interface CodeDelivery {
+  transactionId: string; expiresInSeconds: number;
+  /** When another code to the same number may be asked for. */
+  resendAfterSeconds: number;
+  /** Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. */
+  deliveryUncertain?: true; message?: string;
 }
+export interface StartedVerification extends CodeDelivery { phoneNumber: string; codeLength: number; }
 export interface CheckVerificationRequest {
   transactionId: string; transactionCode: string; phoneNumber: string; purpose?: string;
 }
@@ -94,10 +130,9 @@ export interface MessageStatus {
 export interface CallbackRequest { url: string; headers: Record<string, string>; body: string; }
 export interface CallbackReceipt { received: true; sid: string; status: string | null; }
 export interface ConfigurationCheck {
-  name: "fields" | "credentials" | "sender"; status: "passed" | "warning" | "failed" | "skipped"; message: string;
+  name: "fields" | "credentials" | "sender" | "sending"; status: "passed" | "warning" | "failed" | "skipped"; message: string;
 }
 export interface ConfigurationReport { ok: boolean; checks: ConfigurationCheck[]; }
-
 /** Every error the plugin throws or rejects with. */
 export interface PluginErrorShape extends Error {
   code: string; status: number; details: Record<string, unknown>;

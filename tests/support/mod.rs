@@ -10,7 +10,9 @@ use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
 use serde_json::{json, Map, Value};
-use twilio_baas_plugin::{Config, Host, HostError, HttpRequest, HttpResponse, LogLevel, Plugin};
+use twilio_baas_plugin::{
+    Config, Host, HostError, HostErrorKind, HttpRequest, HttpResponse, LogLevel, Plugin,
+};
 
 pub const ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
 pub const AUTH_TOKEN: &str = "test_auth_token_0000000000000000";
@@ -22,6 +24,23 @@ pub fn config_json() -> Value {
         "senderPhoneNumber": "+15005550006",
         "appName": "Acme",
     })
+}
+
+/// `config_json` with more settings.
+pub fn config_with(extra: Value) -> Value {
+    let mut config = config_json();
+    for (k, v) in extra.as_object().expect("an object of settings") {
+        config[k] = v.clone();
+    }
+    config
+}
+
+/// A context from one client address.
+pub fn from_address(ip: &str) -> twilio_baas_plugin::HookContext {
+    twilio_baas_plugin::HookContext {
+        client_ip: Some(ip.to_string()),
+        ..Default::default()
+    }
 }
 
 pub fn plugin() -> Plugin<FakeHost> {
@@ -37,7 +56,10 @@ pub fn plugin_with(config: Value) -> Plugin<FakeHost> {
 
 pub enum Reply {
     Status(u16, String),
+    /// The connection never opened: nothing reached Twilio.
     NetworkError(String),
+    /// No answer in time: the request may have reached Twilio.
+    Timeout,
 }
 
 #[derive(Default)]
@@ -50,9 +72,25 @@ pub struct FakeHost {
     pub users: RefCell<Vec<Map<String, Value>>>,
     pub logs: RefCell<Vec<String>>,
     pub sms_count: Cell<u32>,
+    /// Every host call in order, by kind (`get`, `incr`, `http POST`, ...), for comparing what
+    /// two requests did without their keys.
+    pub trace: RefCell<Vec<String>>,
 }
 
 impl FakeHost {
+    fn traced(&self, call: &str) {
+        self.trace.borrow_mut().push(call.to_string());
+    }
+
+    /// Log lines at `level` whose message contains `text`.
+    pub fn logged(&self, level: &str, text: &str) -> usize {
+        self.logs
+            .borrow()
+            .iter()
+            .filter(|l| l.starts_with(level) && l.contains(text))
+            .count()
+    }
+
     pub fn advance_seconds(&self, s: i64) {
         self.clock_ms.set(self.clock_ms.get() + s * 1000);
     }
@@ -134,6 +172,7 @@ impl Future for YieldOnce {
 
 impl Host for FakeHost {
     async fn http(&self, request: HttpRequest) -> Result<HttpResponse, HostError> {
+        self.traced(&format!("http {}", request.method));
         YieldOnce(false).await;
         let to = request
             .body
@@ -147,7 +186,11 @@ impl Host for FakeHost {
         };
         match scripted {
             Some(Reply::Status(status, body)) => Ok(HttpResponse { status, body }),
-            Some(Reply::NetworkError(e)) => Err(HostError(e)),
+            Some(Reply::NetworkError(e)) => Err(HostError::new(HostErrorKind::Unreachable, e)),
+            Some(Reply::Timeout) => Err(HostError::new(
+                HostErrorKind::Uncertain,
+                "no answer within 10000 ms",
+            )),
             None if self
                 .requests
                 .borrow()
@@ -174,11 +217,13 @@ impl Host for FakeHost {
     }
 
     async fn storage_get(&self, key: &str) -> Result<Option<String>, HostError> {
+        self.traced("get");
         YieldOnce(false).await;
         Ok(self.live(key))
     }
 
     async fn storage_put(&self, key: &str, value: &str, ttl: u32) -> Result<(), HostError> {
+        self.traced("put");
         YieldOnce(false).await;
         let exp = self.clock_ms.get() + i64::from(ttl) * 1000;
         self.store
@@ -188,6 +233,7 @@ impl Host for FakeHost {
     }
 
     async fn storage_take(&self, key: &str) -> Result<Option<String>, HostError> {
+        self.traced("take");
         YieldOnce(false).await;
         let value = self.live(key);
         self.store.borrow_mut().remove(key);
@@ -195,6 +241,7 @@ impl Host for FakeHost {
     }
 
     async fn storage_incr(&self, key: &str, ttl: u32) -> Result<i64, HostError> {
+        self.traced("incr");
         YieldOnce(false).await;
         let n = self
             .live(key)
@@ -216,6 +263,7 @@ impl Host for FakeHost {
         field: &str,
         value: &str,
     ) -> Result<Option<Map<String, Value>>, HostError> {
+        self.traced("find_user");
         YieldOnce(false).await;
         Ok(self
             .users
@@ -230,6 +278,7 @@ impl Host for FakeHost {
     }
 
     fn log(&self, level: LogLevel, message: &str, fields: Value) {
+        self.traced("log");
         self.logs
             .borrow_mut()
             .push(format!("{} {message} {fields}", level.as_str()));

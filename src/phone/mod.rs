@@ -1,7 +1,12 @@
-//! Phone numbers: the human forms people type, normalized to E.164 before anything else.
+//! Phone numbers: the human forms people type, normalized to E.164 before anything else, with
+//! the country they belong to.
 
-use crate::country_codes::calling_code_of;
+mod calling_codes;
+pub mod regions;
+
 use crate::error::{PluginError, Result};
+pub use calling_codes::is_assigned;
+use calling_codes::{calling_code_of, drops_trunk_zero};
 
 /// E.164 allows at most 15 digits; the shortest numbers in service have 7.
 const MIN_DIGITS: usize = 7;
@@ -18,9 +23,11 @@ pub struct PhoneNumber {
 
 impl PhoneNumber {
     /// Parses the forms people write: `+1 (415) 555-2671`, `+44.20.7946.0958`, `0044 20 7946
-    /// 0958`. The number must carry its country code (`+` or the international prefix `00`):
-    /// guessing a country from the app's locale would text a stranger when the guess is wrong.
-    /// `field` names the input in the error.
+    /// 0958`, `+44 (0)7700 900123`. The number must carry its country code (`+` or the
+    /// international prefix `00`): guessing a country from the app's locale would text a
+    /// stranger when the guess is wrong. A national trunk `0` after the country code is dropped
+    /// where the numbering plan dials one, so that one phone is one number. `field` names the
+    /// input in the error.
     pub fn parse(input: &str, field: &str) -> Result<Self> {
         let invalid = || PluginError::InvalidPhoneNumber {
             field: field.to_string(),
@@ -47,10 +54,14 @@ impl PhoneNumber {
                 _ => return Err(invalid()),
             }
         }
+        let calling_code = calling_code_of(&digits).ok_or_else(invalid)?;
+        let cc_len = code_len(calling_code);
+        if drops_trunk_zero(calling_code) && digits[cc_len..].starts_with('0') {
+            digits.remove(cc_len);
+        }
         if open_paren || !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) {
             return Err(invalid());
         }
-        let calling_code = calling_code_of(&digits).ok_or_else(invalid)?;
         Ok(Self {
             e164: format!("+{digits}"),
             calling_code,
@@ -66,14 +77,48 @@ impl PhoneNumber {
         self.calling_code
     }
 
+    /// The digits after the country calling code.
+    fn national(&self) -> &str {
+        &self.e164[1 + code_len(self.calling_code)..]
+    }
+
+    /// The region (ISO 3166-1 alpha-2) the number belongs to, where it has one.
+    pub fn region(&self) -> Option<[u8; 2]> {
+        regions::region_of(self.calling_code, self.national())
+    }
+
+    /// What the country policy and the activity counters call the number's country: its region
+    /// (`GB`, `JM`) or, for the international networks, its calling code (`+881`).
+    pub fn country(&self) -> String {
+        match self.region() {
+            Some(r) => String::from_utf8_lossy(&r).into_owned(),
+            None => format!("+{}", self.calling_code),
+        }
+    }
+
+    /// The number without its last three digits: a block of a thousand numbers, the unit in
+    /// which carriers assign them (NANP thousands-blocks) and in which SMS pumping walks them.
+    pub fn range(&self) -> &str {
+        &self.e164[..self.e164.len() - 3]
+    }
+
     /// The number with all but the country code and the last four digits hidden, for showing
     /// a user where a code went without revealing the whole number: `+1******2671`.
     pub fn masked(&self) -> String {
         let cc = self.calling_code.to_string();
-        let national = &self.e164[1 + cc.len()..];
+        let national = self.national();
         let keep = national.len().min(4);
         let hidden = national.len() - keep;
         format!("+{cc}{}{}", "*".repeat(hidden), &national[hidden..])
+    }
+}
+
+/// How many digits a calling code has (1 to 3).
+fn code_len(code: u16) -> usize {
+    match code {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
     }
 }
 
@@ -88,7 +133,7 @@ mod tests {
             ("+1 (415) 555-2671", "+14155552671"),
             ("  +1 415.555.2671 ", "+14155552671"),
             ("0044 20 7946 0958", "+442079460958"),
-            ("+44 (0)20 7946 0958", "+4402079460958"),
+            ("+44 (0)20 7946 0958", "+442079460958"),
             ("+49-151-2345-6789", "+4915123456789"),
         ] {
             assert_eq!(
@@ -97,6 +142,48 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn a_trunk_zero_is_dropped_where_the_plan_dials_one_and_kept_where_it_is_the_number() {
+        for (input, e164) in [
+            ("+44 (0)7700 900123", "+447700900123"),
+            ("+44 0 7700 900123", "+447700900123"),
+            ("+4407700900123", "+447700900123"),
+            ("0044 0 7700 900123", "+447700900123"),
+            ("0044 (0) 7700-900123", "+447700900123"),
+            ("+44 7700 900123", "+447700900123"),
+            ("+49 (0)30 1234567", "+49301234567"),
+            ("+33 (0)6 12 34 56 78", "+33612345678"),
+            ("+31 (0)6 12345678", "+31612345678"),
+            ("+61 (0)4 1234 5678", "+61412345678"),
+            ("+353 (0)85 123 4567", "+353851234567"),
+            ("+81 (0)90-1234-5678", "+819012345678"),
+            // Italy: the 0 of a landline is part of the number, also from abroad.
+            ("+39 06 6982 1234", "+390669821234"),
+            ("+39 (06) 6982 1234", "+390669821234"),
+            // Côte d'Ivoire's ten-digit numbers begin with 0.
+            ("+225 07 12 34 56 78", "+2250712345678"),
+            // Only one trunk digit goes.
+            ("+44 00 7700 9001", "+44077009001"),
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input, "phoneNumber").unwrap().as_str(),
+                e164,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn knows_the_country_and_the_range() {
+        let uk = PhoneNumber::parse("+44 7700 900123", "p").unwrap();
+        assert_eq!(uk.country(), "GB");
+        assert_eq!(uk.range(), "+447700900");
+        let satellite = PhoneNumber::parse("+881 6 1234 5678", "p").unwrap();
+        assert_eq!(satellite.country(), "+881");
+        let jamaica = PhoneNumber::parse("+1 876 555 0123", "p").unwrap();
+        assert_eq!(jamaica.country(), "JM");
     }
 
     #[test]

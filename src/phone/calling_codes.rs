@@ -1,5 +1,5 @@
 //! ITU-T E.164 country calling codes in service (the ITU's list of assignments), so that a
-//! number's country is known for later per-country policies (Geo Permissions, pricing limits).
+//! number's country is known for the country policy, and which of them dial a trunk `0`.
 //!
 //! Calling codes are a prefix code: no assigned code is a prefix of another, so the first
 //! match on 1, 2 or 3 digits is the only one.
@@ -20,6 +20,28 @@ const ASSIGNED: &[u16] = &[
     966, 967, 968, 970, 971, 972, 973, 974, 975, 976, 977, 979, 991, 992, 993, 994, 995, 996, 998,
 ];
 
+/// Calling codes whose numbering plan dials a national trunk prefix `0` that is not part of the
+/// number: people write `+44 (0)7700 900123`, and the `0` must go. Where a leading `0` belongs
+/// to the number in international form (Italy, San Marino, Côte d'Ivoire, Gabon, Congo), or the
+/// plan has no trunk `0` at all, the code is absent and the digit is kept.
+const TRUNK_ZERO: &[u16] = &[
+    20, 27, 31, 32, 33, 40, 41, 43, 44, 46, 49, 51, 53, 54, 55, 58, 60, 61, 62, 63, 64, 66, 81, 82,
+    84, 86, 90, 91, 92, 93, 94, 95, 98, 212, 213, 218, 233, 234, 249, 250, 251, 252, 254, 255, 256,
+    260, 263, 264, 353, 355, 358, 359, 370, 373, 374, 380, 381, 382, 383, 385, 386, 387, 389, 421,
+    591, 593, 595, 598, 855, 856, 880, 886, 961, 962, 963, 964, 966, 967, 970, 971, 972, 976, 977,
+    994, 995,
+];
+
+/// Whether a `0` right after this calling code is a trunk prefix to drop.
+pub fn drops_trunk_zero(calling_code: u16) -> bool {
+    TRUNK_ZERO.binary_search(&calling_code).is_ok()
+}
+
+/// Whether `code` is an assigned calling code.
+pub fn is_assigned(code: u16) -> bool {
+    ASSIGNED.binary_search(&code).is_ok()
+}
+
 /// The country calling code that begins `digits` (the E.164 number without its `+`), if any.
 pub fn calling_code_of(digits: &str) -> Option<u16> {
     (1..=3).find_map(|len| {
@@ -34,8 +56,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_is_sorted_so_binary_search_is_valid() {
+    fn tables_are_sorted_so_binary_search_is_valid() {
         assert!(ASSIGNED.windows(2).all(|w| w[0] < w[1]));
+        assert!(TRUNK_ZERO.windows(2).all(|w| w[0] < w[1]));
+        assert!(TRUNK_ZERO.iter().all(|c| ASSIGNED.contains(c)));
     }
 
     #[test]

@@ -5,16 +5,20 @@
 
 use serde_json::{Map, Value};
 
-use crate::config_reader::Reader;
+pub(crate) mod reader;
+
 use crate::error::{ConfigProblem, PluginError, Result};
 use crate::phone::PhoneNumber;
+use crate::policy::settings::{is_field as is_policy_field, PolicySettings};
 use crate::secret::Secret;
+use reader::Reader;
 
 pub const DEFAULT_TEMPLATE: &str = "Your {appName} verification code is {code}";
 pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
 
-/// Every setting the plugin understands, by its JS name. Kept in step with the WIT `config`
-/// record and `plugin-manifest.json` by a test.
+/// Every setting the plugin understands, by its JS name, apart from the send policy's
+/// (`policy::settings`). Kept in step with the WIT `config` record and
+/// `plugin-manifest.json` by a test.
 pub const FIELDS: &[&str] = &[
     "accountSid",
     "authToken",
@@ -27,7 +31,6 @@ pub const FIELDS: &[&str] = &[
     "codeLength",
     "codeTtlSeconds",
     "maxAttempts",
-    "maxSmsPerNumberPerHour",
     "phoneNumberField",
     "identityField",
     "phoneConfirmedField",
@@ -72,7 +75,6 @@ pub struct Config {
     pub code_length: u32,
     pub code_ttl_seconds: u32,
     pub max_attempts: u32,
-    pub max_sms_per_number_per_hour: u32,
     pub phone_number_field: String,
     pub identity_field: String,
     pub phone_confirmed_field: String,
@@ -87,6 +89,8 @@ pub struct Config {
     /// Whether the messaging API needs a signed-in caller (the default), so that an anonymous
     /// client cannot spend the app's SMS budget.
     pub messaging_requires_sign_in: bool,
+    /// The send policy: abuse protection for every code and message.
+    pub policy: PolicySettings,
 }
 
 impl Config {
@@ -103,7 +107,8 @@ impl Config {
                 }],
             ),
         };
-        for key in map.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+        let known = |k: &str| FIELDS.contains(&k) || is_policy_field(k);
+        for key in map.keys().filter(|k| !known(k)) {
             problems.push(ConfigProblem {
                 field: key.clone(),
                 reason: "is not a setting of this plugin; check the spelling".into(),
@@ -196,7 +201,6 @@ impl Config {
             code_length: r.integer("codeLength", 6, 4, 10),
             code_ttl_seconds: r.integer("codeTtlSeconds", 300, 60, 600),
             max_attempts: r.integer("maxAttempts", 5, 1, 10),
-            max_sms_per_number_per_hour: r.integer("maxSmsPerNumberPerHour", 5, 1, 100),
             phone_number_field: r.field_name("phoneNumberField", "phoneNumber"),
             identity_field: r.field_name("identityField", "email"),
             phone_confirmed_field: r.field_name("phoneConfirmedField", "phoneNumberConfirmed"),
@@ -212,6 +216,7 @@ impl Config {
                 "signed-in",
                 &["signed-in", "anyone"],
             ) == "signed-in",
+            policy: PolicySettings::read(&mut r),
         };
         let problems = r.finish();
         if problems.is_empty() {
@@ -294,5 +299,4 @@ fn is_port(s: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "config_tests.rs"]
 mod tests;

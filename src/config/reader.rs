@@ -42,16 +42,18 @@ impl<'a> Reader<'a> {
 
     /// A trimmed string, or `default` when absent. `None` when absent without default, or bad.
     pub fn string(&mut self, field: &str, default: Option<&str>) -> Option<String> {
+        self.text(field, default, MAX_SETTING_LEN)
+    }
+
+    /// `string` for a setting that may be longer than most (a list of test numbers).
+    pub fn text(&mut self, field: &str, default: Option<&str>, max_len: usize) -> Option<String> {
         if !self.present(field) {
             return default.map(str::to_string);
         }
         match self.map.get(field) {
-            Some(Value::String(s)) if s.len() <= MAX_SETTING_LEN => Some(s.trim().to_string()),
+            Some(Value::String(s)) if s.len() <= max_len => Some(s.trim().to_string()),
             Some(Value::String(_)) => {
-                self.problem(
-                    field,
-                    format!("must be at most {MAX_SETTING_LEN} characters"),
-                );
+                self.problem(field, format!("must be at most {max_len} characters"));
                 None
             }
             _ => {

@@ -1,0 +1,99 @@
+//! Phone login's code goes out after the answer, not before it.
+//!
+//! Phone login must not tell who has an account, by its answer or by how long the answer takes,
+//! also while Twilio fails. So both kinds of number get the same work before the answer (the
+//! user lookup, the send policy, a stored verification) and the same answer; the Twilio call is
+//! started afterwards: the SMS for a number with an account, a read of the account (which
+//! sends nothing) for one without. Twilio's answer is then only counted and logged: either way
+//! the limits count alike (a refusal of the number counts as the read of the account would),
+//! and a verification whose SMS failed is left to expire rather than deleted, so that step two
+//! answers alike too.
+//!
+//! `send_code` queues the work with `defer`; the glue runs `run_deferred` once it has answered
+//! the host (native tests call it themselves).
+
+use crate::code_delivery::is_uncertain;
+use crate::error::PluginError;
+use crate::host::{Host, HttpRequest, LogLevel};
+use crate::plugin::Plugin;
+use crate::policy::{Outcome, Permit};
+use crate::twilio::{parse_message_reply, reply_json, send};
+
+/// A Twilio call left for after the answer.
+#[derive(Debug)]
+pub struct Deferred {
+    request: HttpRequest,
+    permit: Permit,
+    /// The SMS of a real code; otherwise the read that stands in for it.
+    is_sms: bool,
+    log: serde_json::Value,
+}
+
+impl Deferred {
+    pub fn new(request: HttpRequest, permit: Permit, is_sms: bool, log: serde_json::Value) -> Self {
+        Self {
+            request,
+            permit,
+            is_sms,
+            log,
+        }
+    }
+}
+
+impl<H: Host> Plugin<H> {
+    /// Leaves `work` for after the answer.
+    pub(crate) fn defer(&self, work: Deferred) {
+        self.deferred.borrow_mut().push(work);
+    }
+
+    /// Runs the work flows left for after their answer, until none is left.
+    pub async fn run_deferred(&self) {
+        loop {
+            let next = self.deferred.borrow_mut().pop();
+            let Some(work) = next else { return };
+            self.finish(work).await;
+        }
+    }
+
+    async fn finish(&self, work: Deferred) {
+        let Deferred {
+            request,
+            mut permit,
+            is_sms,
+            mut log,
+        } = work;
+        let reply = send(&self.host, request).await;
+        let result = reply.and_then(|r| {
+            if is_sms {
+                parse_message_reply(&r).map(|m| m.sid)
+            } else {
+                reply_json(&r).map(|_| String::new())
+            }
+        });
+        let outcome = match &result {
+            Ok(_) | Err(PluginError::TwilioRejected { .. }) => Outcome::Sent,
+            Err(err) if is_uncertain(err) => Outcome::Uncertain,
+            Err(_) => Outcome::NeverLeft,
+        };
+        if !is_sms {
+            permit.not_a_code();
+        }
+        self.settle(permit, outcome).await;
+        let (level, message) = match result {
+            _ if !is_sms => (
+                LogLevel::Info,
+                "phone login for a number with no account: nothing sent",
+            ),
+            Ok(sid) => {
+                log["messageSid"] = sid.into();
+                (LogLevel::Info, "verification code sent")
+            }
+            Err(err) => {
+                log["error"] = err.code().into();
+                log["details"] = err.details();
+                (LogLevel::Warn, "verification code could not be sent")
+            }
+        };
+        self.host.log(level, message, log);
+    }
+}
