@@ -12,6 +12,7 @@ const CHECK_TITLES = {
   fields: 'Fields',
   credentials: 'Credentials',
   sender: 'Sender',
+  sending: 'Abuse protection',
 };
 
 const form = {

@@ -157,7 +157,7 @@ describe('TEST CONFIGURATION', () => {
     const checks = await testConfig(app);
     assert.deepEqual(
       Object.values(checks).map((c) => `${c.name}:${c.status}`),
-      ['fields:passed', 'credentials:passed', 'sender:passed'],
+      ['fields:passed', 'credentials:passed', 'sender:passed', 'sending:passed'],
     );
   });
 

@@ -64,13 +64,26 @@ async function outbox(simulatorUrl, to) {
   return body.messages;
 }
 
-/** The code in the newest SMS to `to`: the digits at the end of the default template. */
+const codesRead = new Set();
+
+/**
+ * The code (the digits at the end of the default template) in the newest SMS to `to` that no
+ * earlier call returned, waiting up to 5 s for it: phone login's SMS goes out after its answer.
+ */
 async function readCode(simulatorUrl, to) {
-  const messages = await outbox(simulatorUrl, to);
-  const last = messages.at(-1);
-  const match = last && /(\d{4,10})\s*$/.exec(last.body);
-  if (!match) throw new Error(`no code in the outbox for ${to}`);
-  return match[1];
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const messages = await outbox(simulatorUrl, to);
+    const last = messages.filter((message) => !codesRead.has(message.sid)).at(-1);
+    if (last) {
+      codesRead.add(last.sid);
+      const match = /(\d{4,10})\s*$/.exec(last.body);
+      if (!match) throw new Error(`no code in the newest SMS to ${to}: ${last.body}`);
+      return match[1];
+    }
+    if (Date.now() > deadline) throw new Error(`no new SMS to ${to} in the outbox`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Registration step 1 then step 2, returning both answers. */

@@ -25,8 +25,10 @@ test('registration in two calls with email identity creates a confirmed user', a
     'codeLength',
     'expiresInSeconds',
     'phoneNumber',
+    'resendAfterSeconds',
     'transactionId',
   ]);
+  assert.equal(step1.body.resendAfterSeconds, 30);
   assert.equal(step1.body.phoneNumber, phone);
   assert.equal(step1.body.codeLength, 6);
   assert.equal(step1.body.expiresInSeconds, 300);
@@ -152,13 +154,28 @@ test('a password and phone number without a code are refused before any SMS is s
   assert.equal(app.db.prepare('SELECT count(*) AS n FROM users').get().n, 0);
 });
 
-test('a phone number that already has an account is refused at step 1 with 409', async (t) => {
-  const { app } = await startApp(t);
-  const phone = '+14155550106';
-  await registerWithCode(app, phone, { email: 'owner@example.com', password: 'pw' });
+test('a number that has an account: step 1 answers as for any number, step 2 says 409', async (t) => {
+  const { app } = await startApp(t, { pluginConfig: { resendCooldownSeconds: 0 } });
+  const taken = '+14155550106';
+  await registerWithCode(app, taken, { email: 'owner@example.com', password: 'pw' });
 
-  const again = await postJson(`${app.url}/api/users/register`, { phoneNumber: phone });
+  // Step 1 tells no one that the number has an account: same status, same fields.
+  const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: taken });
+  const free = await postJson(`${app.url}/api/users/register`, { phoneNumber: '+14155550107' });
+  assert.equal(step1.status, 200, step1.text);
+  assert.equal(free.status, step1.status);
+  assert.deepEqual(Object.keys(step1.body).sort(), Object.keys(free.body).sort());
+
+  // Step 2, once the code proved the number is the caller's, says so and advises to log in.
+  const again = await postJson(`${app.url}/api/users/register`, {
+    email: 'someone@example.com',
+    password: 'pw',
+    phoneNumber: taken,
+    transactionId: step1.body.transactionId,
+    transactionCode: await readCode(app.simulatorUrl, taken),
+  });
   assert.equal(again.status, 409, again.text);
   assert.equal(again.body.code, 'PHONE_NUMBER_IN_USE');
-  assert.equal((await outbox(app.simulatorUrl, phone)).length, 1);
+  assert.match(again.body.message, /log in/);
+  assert.equal(app.db.prepare('SELECT count(*) AS n FROM users').get().n, 1);
 });

@@ -138,8 +138,8 @@ test('sendMms sends each media URL as a repeated MediaUrl parameter', async (t) 
   assert.deepEqual(bareForm.getAll('MediaUrl'), MEDIA.slice(0, 1));
 });
 
-test('a body of exactly 1,600 characters is accepted', async (t) => {
-  const { app } = await startMessagingApp(t);
+test('a body of exactly 1,600 characters is accepted where the app allows 11 segments', async (t) => {
+  const { app } = await startMessagingApp(t, { maxSegmentsPerMessage: 11 });
   const { token } = await signIn(app, 'ann@example.com');
   const answer = await callService(
     app,
@@ -149,6 +149,22 @@ test('a body of exactly 1,600 characters is accepted', async (t) => {
   );
   assert.equal(answer.status, 200, answer.text);
   assert.equal(answer.body.numSegments, 11);
+});
+
+test('by default a message of more than 5 segments is refused before it reaches Twilio', async (t) => {
+  const { app, recorder } = await startMessagingApp(t);
+  const { token } = await signIn(app, 'ann@example.com');
+  const sent = recorder.calls.length;
+  const answer = await callService(
+    app,
+    'sendSms',
+    { to: '+14155550103', body: 'a'.repeat(766) },
+    token,
+  );
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 'INVALID_INPUT');
+  assert.match(answer.body.message, /at most 5 SMS segments/);
+  assert.equal(recorder.calls.length, sent);
 });
 
 test('each invalid request gets a clear 400 naming the field, and nothing reaches Twilio', async (t) => {
@@ -372,6 +388,7 @@ test('startVerification texts a code that checkVerification accepts once', async
     'codeLength',
     'expiresInSeconds',
     'phoneNumber',
+    'resendAfterSeconds',
     'transactionId',
   ]);
   assert.equal(started.body.phoneNumber, phone);
@@ -484,7 +501,11 @@ test('of two concurrent right answers exactly one succeeds', async (t) => {
 });
 
 test('codes of registration and login do not pass checkVerification, nor its codes a login', async (t) => {
-  const { app } = await startMessagingApp(t, { maxSmsPerNumberPerHour: 20 });
+  const { app } = await startMessagingApp(t, {
+    maxSmsPerNumberPerHour: 20,
+    maxSmsPerNumberPerDay: 20,
+    resendCooldownSeconds: 0,
+  });
   const phone = '+14155550116';
   // Ann registers with a confirmed number, so she can log in with it.
   const { step2 } = await registerWithCode(app, phone, {

@@ -34,6 +34,7 @@ test('email identity: two register calls confirm the phone and continue with the
     'codeLength',
     'expiresInSeconds',
     'phoneNumber',
+    'resendAfterSeconds',
     'transactionId',
   ]);
   assert.equal(first.body.phoneNumber, PHONE);
@@ -176,14 +177,36 @@ test('Twilio refusals become TWILIO_REJECTED with Twilio code and no verificatio
   assert.equal([...mem.store.keys()].filter((k) => k.startsWith('verification/')).length, 0);
 });
 
-test('a network failure becomes TWILIO_UNAVAILABLE with status 503', async () => {
+/** An http failure as a host reports it: an Error with the kind the plugin reads. */
+function failure(message, kind) {
+  const err = new Error(message);
+  if (kind) err.kind = kind;
+  return err;
+}
+
+test('a connection that never opened becomes TWILIO_UNAVAILABLE with status 503', async () => {
   const { mem, plugin } = setup();
-  mem.state.replies.push(new Error('connect ECONNREFUSED 127.0.0.1:8788'));
-  const err = await rejectsWith(
-    plugin.beforeRegister(ctx, { phoneNumber: PHONE }),
-    'TWILIO_UNAVAILABLE',
-  );
-  assert.equal(err.status, 503);
+  for (const kind of ['connect', 'refused']) {
+    mem.state.replies.push(failure('connect ECONNREFUSED 127.0.0.1:8788', kind));
+    const err = await rejectsWith(
+      plugin.beforeRegister(ctx, { phoneNumber: PHONE }),
+      'TWILIO_UNAVAILABLE',
+    );
+    assert.equal(err.status, 503);
+    assert.equal(err.details.deliveryUncertain, undefined);
+  }
+});
+
+test('a timeout, a reset or a failure of no known kind keeps the code: it may arrive', async () => {
+  const { mem, plugin } = setup();
+  const phones = ['+14155550201', '+14155550202', '+14155550203'];
+  for (const [i, kind] of ['timeout', 'reset', undefined].entries()) {
+    mem.state.replies.push(failure('no answer within 10000 ms', kind));
+    const outcome = await plugin.beforeRegister(ctx, { phoneNumber: phones[i] });
+    assert.equal(outcome.action, 'respond');
+    assert.equal(outcome.status, 202, String(kind));
+    assert.equal(outcome.body.deliveryUncertain, true);
+  }
 });
 
 test('the code and the auth token appear in no stored value, log line, error or outcome', async () => {

@@ -46,10 +46,6 @@ const NUMBERS: &[(&str, u32, u32, u32)] = &[
     ("breakerPauseMinutes", 60, 1, 1440),
 ];
 
-/// Pairs of (per day, per hour) settings, by index in `NUMBERS`: a day cap under the hourly
-/// one is a typo. The last pair: a message may not be longer than the hourly segments.
-const NOT_BELOW: &[(usize, usize)] = &[(2, 1), (6, 5), (8, 7), (10, 9), (9, 11)];
-
 /// The text settings, by JS name.
 pub const TEXT_FIELDS: &[&str] = &["allowedCountries", "blockedCountries", "testPhoneNumbers"];
 
@@ -86,17 +82,14 @@ pub struct PolicySettings {
 
 impl PolicySettings {
     pub(crate) fn read(r: &mut Reader) -> Self {
-        let n: Vec<u32> = NUMBERS
+        let mut n: Vec<u32> = NUMBERS
             .iter()
             .map(|(field, default, min, max)| r.integer(field, *default, *min, *max))
             .collect();
-        for &(big, small) in NOT_BELOW {
-            if n[big] < n[small] {
-                r.problem(
-                    NUMBERS[big].0,
-                    format!("must be at least {} ({})", NUMBERS[small].0, n[small]),
-                );
-            }
+        // A cap can be no higher than the longer one that contains it: the day's wins over the
+        // hour's, and a message is no longer than the hour's segments.
+        for (small, big) in [(1, 2), (5, 6), (7, 8), (9, 10), (11, 9)] {
+            n[small] = n[small].min(n[big]);
         }
         let allowed = r.string("allowedCountries", Some("")).unwrap_or_default();
         let blocked = r
@@ -142,18 +135,31 @@ impl PolicySettings {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use serde_json::json;
+
+    use crate::config::Config;
+
+    fn policy(extra: serde_json::Value) -> super::PolicySettings {
+        let mut config = json!({"accountSid": "AC00000000000000000000000000000000",
+            "authToken": "test_auth_token_0000000000000000", "senderPhoneNumber": "+15005550006"});
+        for (k, v) in extra.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        Config::from_json(&config).unwrap().policy
+    }
 
     #[test]
-    fn the_pairs_name_a_day_and_its_hour() {
-        for &(big, small) in NOT_BELOW[..4].iter() {
-            assert!(NUMBERS[big].0.ends_with("PerDay"), "{}", NUMBERS[big].0);
-            assert_eq!(
-                NUMBERS[big].0.replace("PerDay", "PerHour"),
-                NUMBERS[small].0
-            );
-        }
-        assert_eq!(NUMBERS[11].0, "maxSegmentsPerMessage");
-        assert_eq!(NUMBERS[12].0, "breakerMinCodes");
+    fn a_cap_is_no_higher_than_the_longer_one_that_contains_it() {
+        let p = policy(
+            json!({"maxSmsPerNumberPerHour": 50, "maxSmsPerNumberPerDay": 8,
+                              "maxCodesPerHour": 900, "maxCodesPerDay": 400,
+                              "maxSegmentsPerUserPerHour": 3, "maxSegmentsPerMessage": 10}),
+        );
+        assert_eq!((p.number.per_hour, p.number.per_day), (8, 8));
+        assert_eq!((p.app_hour, p.app_day), (400, 400));
+        assert_eq!(p.max_segments_per_message, 3);
+        let defaults = policy(json!({}));
+        assert_eq!((defaults.number.per_hour, defaults.number.per_day), (5, 10));
+        assert_eq!(defaults.max_segments_per_message, 5);
     }
 }

@@ -12,6 +12,7 @@ const { createKvStore } = require('./kv-store');
 const { createLogger } = require('./logger');
 const { createPluginHost } = require('./plugin-host');
 const { createPluginInstallation, startConfig } = require('./plugin-installation');
+const { readActivity } = require('./plugin-activity');
 const { loadPlugin } = require('./plugin-loader');
 const { createConsoleRoutes } = require('./routes-console');
 const { statusCallbackPath } = require('./routes-services');
@@ -241,6 +242,7 @@ function createApp(options = {}) {
         }),
         log,
         publicUrl: hostConfig.publicUrl,
+        activity: (hours) => readActivity(state.kv.namespace(manifest.id), hours, clock()),
       });
 
       createBaasApi({
@@ -255,6 +257,7 @@ function createApp(options = {}) {
         settings: () => state.installation.settings() ?? {},
         publicUrl: state.publicUrl,
         server: state.server,
+        trustedProxies: hostConfig.trustedProxies,
       });
       return { url: state.url, simulatorUrl };
     } catch (err) {

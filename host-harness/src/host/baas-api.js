@@ -11,6 +11,7 @@ const {
   isPluginError,
   pluginErrorResponse,
 } = require('./errors');
+const { clientAddress } = require('./client-address');
 const { DEFAULT_BODY_LIMIT, readJsonBody, sendJson } = require('./http-json');
 const { createLoginRoute } = require('./routes-login');
 const { createServiceRoutes } = require('./routes-services');
@@ -32,6 +33,8 @@ const MAX_USER_AGENT_CHARS = 256;
  * @param {() => object} [deps.settings] the plugin's current settings (services' access)
  * @param {string} [deps.publicUrl] this BaaS's public base URL (signed webhooks)
  * @param {import('node:http').Server} [deps.server] a server to answer on (default: a new one)
+ * @param {import('node:net').BlockList | null} [deps.trustedProxies] proxies whose
+ *   X-Forwarded-For names the client (`ctx.clientIp`)
  * @param {object[]} [deps.extraRoutes] more routes of the same shape (the console's); a handler
  *   may answer `raw` (a string or Buffer, with its Content-Type in `headers`) instead of `body`
  */
@@ -48,6 +51,7 @@ function createBaasApi({
   publicUrl = '',
   server = http.createServer(),
   extraRoutes = [],
+  trustedProxies = null,
 }) {
   const userRoutes = createUserRoutes({ plugin, users, sessions, log });
   const loginRoute = createLoginRoute({ plugin, users, sessions, log });
@@ -110,7 +114,7 @@ function createBaasApi({
     return {
       event,
       requestId,
-      clientIp: req.socket.remoteAddress ?? '',
+      clientIp: clientAddress(req, trustedProxies),
       userAgent: String(req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT_CHARS),
       appName,
     };

@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../twilio-sim');
+const { parseTrustedProxies } = require('./client-address');
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_SIM_PORT = 8788;
@@ -77,6 +78,13 @@ function parsePublicUrl(env, problems) {
     return null;
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** TRUSTED_PROXIES: the proxies whose X-Forwarded-For names the client (see client-address.js). */
+function trustedProxiesFrom(env, problems) {
+  const { list, problem } = parseTrustedProxies(env.TRUSTED_PROXIES);
+  if (problem) problems.push({ field: 'TRUSTED_PROXIES', reason: problem });
+  return list;
 }
 
 function readSettingsFile(file, problems) {
@@ -153,6 +161,7 @@ function resolveHostConfig(env, overrides = {}) {
     appName: env.APP_NAME || DEFAULT_APP_NAME,
     logLevel: env.LOG_LEVEL || 'info',
     publicUrl: parsePublicUrl(env, problems),
+    trustedProxies: trustedProxiesFrom(env, problems),
     configFile,
     settings,
   };

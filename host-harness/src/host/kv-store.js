@@ -62,6 +62,9 @@ function createKvStore(db, { clock = Date.now, sweepIntervalMs = DEFAULT_SWEEP_I
         expires_at = CASE WHEN ${LIVE} THEN expires_at ELSE excluded.expires_at END
       RETURNING CAST(value AS INTEGER) AS count`),
     sweep: db.prepare('DELETE FROM plugin_kv WHERE expires_at IS NOT NULL AND expires_at <= @now'),
+    // The primary key orders keys, so a prefix is a range scan.
+    entries: db.prepare(`SELECT key, value FROM plugin_kv
+      WHERE namespace = @ns AND key >= @from AND key < @to AND ${LIVE} ORDER BY key`),
   };
 
   function sweep() {
@@ -105,6 +108,11 @@ function createKvStore(db, { clock = Date.now, sweepIntervalMs = DEFAULT_SWEEP_I
         const row = statements.take.get({ ns, key });
         if (!row) return null;
         return row.expires_at === null || row.expires_at > clock() ? row.value : null;
+      },
+      /** The live entries whose key starts with `prefix`, for the host's own reading (the
+       * console's Activity); not one of the plugin's operations. */
+      entries(prefix) {
+        return statements.entries.all({ ns, from: prefix, to: `${prefix}\uffff`, now: clock() });
       },
       incr(key, ttlSeconds) {
         checkKey(key);

@@ -26,6 +26,34 @@ function failureReason(err, timeoutMs) {
   return String(cause?.code ?? cause?.message ?? err?.message ?? 'network error').slice(0, 200);
 }
 
+/** Errors of a connection that never opened: the request was not sent. */
+const NEVER_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * The `kind` the plugin reads from a failed request (HttpFailureKind in its d.ts): `connect`
+ * when nothing was sent, `timeout` or `reset` when the server may have received it. A timeout
+ * may also have struck while connecting; it counts as uncertain, which keeps a code that may
+ * still arrive.
+ */
+function failureKind(err) {
+  if (err?.name === 'TimeoutError') return 'timeout';
+  return NEVER_CONNECTED.has(err?.cause?.code) ? 'connect' : 'reset';
+}
+
+/** An Error with the kind the plugin reads. */
+function httpError(message, kind) {
+  const err = new Error(message);
+  err.kind = kind;
+  return err;
+}
+
 function stringHeaders(headers) {
   const out = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -65,17 +93,22 @@ function createPluginHost({
     try {
       target = new URL(url);
     } catch {
-      throw new Error('http: url must be an absolute URL');
+      throw httpError('http: url must be an absolute URL', 'refused');
     }
     const upperMethod = String(method).toUpperCase();
-    if (!METHODS.has(upperMethod)) throw new Error(`http: method ${method} is not allowed`);
+    if (!METHODS.has(upperMethod)) {
+      throw httpError(`http: method ${method} is not allowed`, 'refused');
+    }
     if (!allowed.has(target.origin) || target.username || target.password) {
       log('warn', 'plugin HTTP request refused: origin not in the allowlist', {
         origin: target.origin,
         method: upperMethod,
         allowed: [...allowed],
       });
-      throw new Error(`http: ${target.origin} is not among the origins this plugin may call`);
+      throw httpError(
+        `http: ${target.origin} is not among the origins this plugin may call`,
+        'refused',
+      );
     }
     const timeout = effectiveTimeout(timeoutMs, deadlineMs);
     const started = performance.now();
@@ -103,9 +136,10 @@ function createPluginHost({
         origin: target.origin,
         method: upperMethod,
         reason,
+        kind: failureKind(err),
         ms: Math.round(performance.now() - started),
       });
-      throw new Error(`http: ${target.origin} failed: ${reason}`);
+      throw httpError(`http: ${target.origin} failed: ${reason}`, failureKind(err));
     }
   }
 

@@ -7,6 +7,8 @@
 //   POST /console/api/test           {config} -> TEST CONFIGURATION's report, nothing saved
 //   POST /console/api/save           {config} -> installs or reconfigures; hooks active at once
 //   POST /console/api/uninstall      hooks and services off at once; the configuration forgotten
+//   GET  /console/api/activity?hours=24  the send policy's counters per country and hour, and
+//                                    the countries the conversion breaker paused
 //
 // The console has no sign-in of its own: like the rest of this local BaaS it listens on
 // 127.0.0.1. So that no other web page can drive it through a visitor's browser, it answers
@@ -18,6 +20,7 @@ const path = require('node:path');
 
 const { popupData, submittedConfig } = require('./console-form');
 const { BaasError } = require('./errors');
+const { MAX_HOURS } = require('./plugin-activity');
 const { configInvalid } = require('./plugin-installation');
 
 const CONSOLE_DIR = path.resolve(__dirname, '..', '..', 'console');
@@ -52,6 +55,7 @@ const ok = (body) => ({ status: 200, body, headers: {} });
  * @param {() => object} deps.placeholders what the host uses for fields left empty
  * @param {Function} deps.log
  * @param {string | null} [deps.publicUrl] PUBLIC_URL: its host may serve the console too
+ * @param {(hours: number) => object} [deps.activity] the send policy's counters
  * @returns route entries for baas-api.js
  */
 function createConsoleRoutes({
@@ -62,6 +66,7 @@ function createConsoleRoutes({
   placeholders,
   log,
   publicUrl = null,
+  activity = () => ({ hours: [], paused: [] }),
 }) {
   const files = Object.fromEntries(
     Object.keys(STATIC_FILES).map((name) => [name, fs.readFileSync(path.join(CONSOLE_DIR, name))]),
@@ -156,6 +161,14 @@ function createConsoleRoutes({
     route('POST', /^\/console\/api\/save$/, ({ body }) => {
       installation.save(submitted(body));
       return ok(product());
+    }),
+    route('GET', /^\/console\/api\/activity$/, ({ url }) => {
+      const text = url.searchParams.get('hours') ?? '24';
+      const hours = Number(text);
+      if (!/^\d+$/.test(text) || hours < 1 || hours > MAX_HOURS) {
+        throw new BaasError(400, 400, `hours must be a whole number from 1 to ${MAX_HOURS}.`);
+      }
+      return ok(activity(hours));
     }),
     route('POST', /^\/console\/api\/uninstall$/, () => {
       installation.uninstall();

@@ -1,0 +1,77 @@
+// The client's address for `ctx.clientIp`, which the plugin's per-address limit counts. It is
+// the connection's peer, unless the peer is a proxy the operator trusts (TRUSTED_PROXIES):
+// then X-Forwarded-For is read from the right, each trusted proxy adding the address it saw,
+// and the first address that is not a trusted proxy is the client. A proxy that is not trusted
+// could write anything there, so its header is never believed.
+
+const net = require('node:net');
+
+/** `::ffff:203.0.113.7` (an IPv4 client of a dual-stack socket) as `203.0.113.7`. */
+function plainAddress(address) {
+  const text = String(address ?? '').trim();
+  const v4 = text.startsWith('::ffff:') ? text.slice(7) : text;
+  return net.isIPv4(v4) ? v4 : text;
+}
+
+/**
+ * TRUSTED_PROXIES: addresses and CIDR ranges, separated by commas or spaces, or `loopback`.
+ * @returns {{list: net.BlockList | null, problem: string | null}}
+ */
+function parseTrustedProxies(text) {
+  const entries = String(text ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  if (entries.length === 0) return { list: null, problem: null };
+  const list = new net.BlockList();
+  for (const entry of entries) {
+    if (entry === 'loopback') {
+      list.addSubnet('127.0.0.0', 8, 'ipv4');
+      list.addAddress('::1', 'ipv6');
+      continue;
+    }
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
+    const prefix = bits === undefined ? null : Number(bits);
+    const maxBits = family === 'ipv4' ? 32 : 128;
+    if (
+      !family ||
+      extra !== undefined ||
+      (prefix !== null && !(prefix >= 0 && prefix <= maxBits))
+    ) {
+      return {
+        list: null,
+        problem: `must list proxy addresses or ranges such as 10.0.0.0/8, ::1 or loopback; "${entry.slice(0, 40)}" is neither`,
+      };
+    }
+    if (prefix === null) list.addAddress(address, family);
+    else list.addSubnet(address, prefix, family);
+  }
+  return { list, problem: null };
+}
+
+function isTrusted(list, address) {
+  if (!list) return false;
+  const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
+  return family !== null && list.check(address, family);
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {net.BlockList | null} trusted
+ */
+function clientAddress(req, trusted) {
+  let client = plainAddress(req.socket.remoteAddress);
+  if (!isTrusted(trusted, client)) return client;
+  const hops = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map(plainAddress)
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i -= 1) {
+    if (!net.isIP(hops[i])) break;
+    client = hops[i];
+    if (!isTrusted(trusted, client)) break;
+  }
+  return client;
+}
+
+module.exports = { clientAddress, parseTrustedProxies, plainAddress };
