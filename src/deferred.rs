@@ -46,6 +46,11 @@ impl<H: Host> Plugin<H> {
         self.deferred.borrow_mut().push(work);
     }
 
+    /// Whether work waits for `run_deferred`.
+    pub fn has_deferred(&self) -> bool {
+        !self.deferred.borrow().is_empty()
+    }
+
     /// Runs the work flows left for after their answer, until none is left.
     pub async fn run_deferred(&self) {
         loop {

@@ -6,14 +6,20 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use serde_json::{Map, Value};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::convert::{error_to_js, from_js, object_from_js, to_js};
 use super::js_host::JsHost;
 use crate::error::PluginError;
 use crate::hook::{HookContext, HostResult};
 use crate::plugin::Plugin;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: i32);
+}
 
 /// The plugin's asynchronous operations, as exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +56,13 @@ pub fn dispatch(
                 Ok(value) => resolve.call1(&JsValue::UNDEFINED, &to_js(&value)),
                 Err(err) => reject.call1(&JsValue::UNDEFINED, &error_to_js(&err)),
             };
-            plugin.run_deferred().await;
+            if plugin.has_deferred() {
+                // A timer, not a microtask: the host finishes answering (its own awaits are
+                // microtasks) before the deferred work even starts.
+                let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
+                let _ = JsFuture::from(later).await;
+                plugin.run_deferred().await;
+            }
         });
     }
     promise
