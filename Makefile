@@ -46,15 +46,15 @@ $(PKG_MANIFEST): $(PKG_WASM) plugin-manifest.json plugin-manifest.schema.json \
   scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
 	node scripts/package-manifest.js
 
+# wasm-opt: flattening and re-looping the control flow first, then -Oz three times, folds more
+# of the async state machines than one -Oz (about 1 % smaller gzipped, a few seconds more).
 $(PKG_WASM): Cargo.toml Cargo.lock $(shell find src -type f) scripts/tools.sh
 	scripts/tools.sh >/dev/null
 	RUSTFLAGS='$(WASM_RUSTFLAGS)' cargo build --release --locked --target $(WASM_TARGET)
 	rm -rf pkg
 	$(WITH_TOOLS) wasm-bindgen $(RELEASE_WASM) --target nodejs --out-dir pkg \
 	  --remove-name-section --remove-producers-section
-	# Flattening and re-looping the control flow first lets -Oz fold more of the async state
-	# machines (about 1 % smaller gzipped).
-	$(WITH_TOOLS) wasm-opt --flatten --rereloop -Oz -Oz $(WASM_FEATURES) $(PKG_WASM) -o $(PKG_WASM)
+	$(WITH_TOOLS) wasm-opt --flatten --rereloop -Oz -Oz -Oz $(WASM_FEATURES) $(PKG_WASM) -o $(PKG_WASM)
 	@echo "built $(PKG_WASM): $$(stat -c %s $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
 lint: $(NPM_STAMP)

@@ -78,13 +78,13 @@ impl<H: Host> Plugin<H> {
             Status::Warning
         };
         let (allowed, blocked) = policy.countries.describe();
-        let only = if allowed.is_empty() {
-            "every country"
-        } else {
-            &allowed
-        };
+        let only = if allowed.is_empty() { "every country" } else { &allowed };
         let never = if blocked.is_empty() { "none" } else { &blocked };
-        text += &format!("Codes go to {only}; blocked: {never}. Test numbers (never texted; their codes work for anyone who knows them): {}.", policy.test_numbers.len());
+        let tests = match policy.test_numbers.len() {
+            0 => "none".to_string(),
+            n => format!("{n}, never texted; anyone who knows one can use its code"),
+        };
+        text += &format!("Codes go to {only}; never to {never}. Test numbers: {tests}.");
         check("sending", status, text)
     }
 

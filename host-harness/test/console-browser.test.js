@@ -86,6 +86,18 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
     assert.equal(await page.getByLabel('Two-factor authentication').inputValue(), 'optional');
     assert.equal(await page.getByLabel('Phone number required').isChecked(), true);
     assert.equal(await page.getByLabel('Twilio API base URL').inputValue(), app.simulatorUrl);
+    // The send policy's settings under one heading, with their defaults and hints.
+    assert.ok(legends.includes('Abuse protection'), legends.join(', '));
+    const abuse = page.locator('fieldset', { hasText: 'Abuse protection' });
+    assert.equal(await abuse.getByLabel('Codes per number per hour').inputValue(), '5');
+    assert.equal(
+      await abuse.getByLabel('Blocked countries').inputValue(),
+      '+800, +808, +870, +878, +881, +882, +883, +888, +979, +991',
+    );
+    assert.match(
+      await abuse.locator('[data-field="testPhoneNumbers"] .hint').textContent(),
+      /never texted/,
+    );
     // Each field's hint is its description.
     const hint = await page.getByLabel('Account SID').evaluate((input) =>
       input

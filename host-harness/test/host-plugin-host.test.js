@@ -66,6 +66,7 @@ test('http to an origin outside the allowlist is refused, logged and never sent'
     (err) => err instanceof Error && /not among the origins/.test(err.message),
   );
   assert.equal(server.hits, 0, 'the request must not reach the server');
+  await assert.rejects(host.http(twilioLikeRequest(`${origin}/x`)), { kind: 'refused' });
   const refusal = entries.find((entry) => /refused/.test(entry.message));
   assert.ok(refusal, 'the refusal is logged');
   assert.equal(refusal.level, 'warn');
@@ -98,16 +99,26 @@ test('a redirect to another origin is handed back to the plugin, not followed', 
   assert.equal(elsewhere.server.hits, 0);
 });
 
+test('a failed request says whether it may have been received', async (t) => {
+  // A port nothing listens on: the connection never opens.
+  const closed = await countingServer(t);
+  await new Promise((resolve) => closed.server.close(resolve));
+  const cut = await countingServer(t, (req) => req.socket.destroy());
+  const { host } = makeHost(t, { allowedOrigins: [closed.origin, cut.origin] });
+  await assert.rejects(host.http(twilioLikeRequest(`${closed.origin}/x`)), { kind: 'connect' });
+  await assert.rejects(host.http(twilioLikeRequest(`${cut.origin}/x`)), { kind: 'reset' });
+});
+
 test("the host deadline caps a plugin's longer timeout", async (t) => {
   const { origin } = await countingServer(t, () => {
     // Never answers.
   });
   const { host, entries } = makeHost(t, { allowedOrigins: [origin], deadlineMs: 200 });
   const started = performance.now();
-  await assert.rejects(
-    host.http({ ...twilioLikeRequest(`${origin}/slow`), timeoutMs: 10_000 }),
-    /no answer within 200 ms/,
-  );
+  await assert.rejects(host.http({ ...twilioLikeRequest(`${origin}/slow`), timeoutMs: 10_000 }), {
+    message: /no answer within 200 ms/,
+    kind: 'timeout',
+  });
   assert.ok(performance.now() - started < 1500);
   assert.ok(entries.some((entry) => entry.message === 'plugin HTTP request failed'));
 });
