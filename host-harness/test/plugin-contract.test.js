@@ -98,11 +98,31 @@ test('versions agree: Cargo.toml, the module, the manifest and the WIT package',
   );
 });
 
-test('error codes: WIT enum = the codes the plugin documents', () => {
+test("error codes: WIT enum = the plugin's codes = TypeScript PluginErrorCode = README", () => {
   const wit = [...block(witTypes, 'enum', 'error-code').matchAll(/^\s*([a-z][a-z-]*),/gm)].map(
     (m) => m[1].toUpperCase().replace(/-/g, '_'),
   );
   const rust = read('src', 'error.rs');
   const codes = [...rust.matchAll(/=> "([A-Z_]+)",/g)].map((m) => m[1]);
   assert.deepEqual(sorted(wit), sorted(codes));
+  const union = dts.match(/export type PluginErrorCode =([^;]*);/)[1];
+  assert.deepEqual(sorted([...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1])), sorted(codes));
+  const readme = read('README.md');
+  const documented = [...readme.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1]);
+  assert.deepEqual(
+    codes.filter((code) => !documented.includes(code)),
+    [],
+    'every error code is in the README',
+  );
+});
+
+test('config fields: every setting of the manifest is in the README', () => {
+  const readme = read('README.md');
+  const missing = manifest.config
+    .map((item) => item.name)
+    .filter((name) => {
+      const stem = name.replace(/Per(Hour|Day)$/, 'Per');
+      return !readme.includes(`\`${name}\``) && !readme.includes(`\`${stem}`);
+    });
+  assert.deepEqual(missing, []);
 });

@@ -133,8 +133,17 @@ export interface ConfigurationCheck {
   name: "fields" | "credentials" | "sender" | "sending"; status: "passed" | "warning" | "failed" | "skipped"; message: string;
 }
 export interface ConfigurationReport { ok: boolean; checks: ConfigurationCheck[]; }
+/** The stable machine codes of the plugin's errors. */
+export type PluginErrorCode =
+  | "CONFIG_INVALID" | "INVALID_INPUT" | "INVALID_PHONE_NUMBER" | "PHONE_NUMBER_REQUIRED"
+  | "PHONE_NUMBER_IN_USE" | "TWO_FACTOR_REQUIRED" | "SMS_BUDGET_EXCEEDED" | "COUNTRY_NOT_ALLOWED"
+  | "PHONE_LOGIN_DISABLED" | "TWO_FACTOR_UNAVAILABLE" | "NOT_AUTHENTICATED" | "MESSAGE_NOT_FOUND"
+  | "SIGNATURE_INVALID" | "VERIFICATION_REQUIRED" | "CODE_MISMATCH" | "VERIFICATION_EXPIRED"
+  | "TOO_MANY_ATTEMPTS" | "RATE_LIMITED" | "TWILIO_REJECTED" | "TWILIO_UNAVAILABLE"
+  | "STORAGE_UNAVAILABLE" | "HOST_FAILURE";
+
 /** Every error the plugin throws or rejects with. */
 export interface PluginErrorShape extends Error {
-  code: string; status: number; details: Record<string, unknown>;
+  code: PluginErrorCode; status: number; details: Record<string, unknown>;
 }
 "#;
