@@ -78,7 +78,11 @@ impl<H: Host> Plugin<H> {
             Status::Warning
         };
         let (allowed, blocked) = policy.countries.describe();
-        let only = if allowed.is_empty() { "every country" } else { &allowed };
+        let only = if allowed.is_empty() {
+            "every country"
+        } else {
+            &allowed
+        };
         let never = if blocked.is_empty() { "none" } else { &blocked };
         let tests = match policy.test_numbers.len() {
             0 => "none".to_string(),
