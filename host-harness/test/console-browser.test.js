@@ -157,12 +157,16 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
     await page.getByLabel('Twilio Sender Phone Number').fill(SMS_NUMBER);
     await page.locator('#cfg-accountSid-error').waitFor({ state: 'hidden' });
     await runTest(page);
-    for (const name of ['fields', 'credentials', 'sender']) {
+    for (const name of ['fields', 'credentials', 'sender', 'sending']) {
       assert.match(await checkItem(page, name).textContent(), /Passed/, name);
     }
+    assert.match(await checkItem(page, 'sending').textContent(), /Abuse protection/);
     assert.match(await page.locator('#test-summary').textContent(), /Every check passed/);
     fs.mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: path.join(DOCS, 'console-popup.png') });
+    const abuse = page.locator('fieldset', { hasText: 'Abuse protection' });
+    await abuse.evaluate((fieldset) => fieldset.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: path.join(DOCS, 'console-popup-abuse-protection.png') });
   });
 
   await t.test("a wrong token shows Twilio's 20003 in plain words", async () => {
