@@ -166,6 +166,8 @@ impl<H: Host> Plugin<H> {
             message_request(&self.config, &message)
         };
         if let Some(is_sms) = later {
+            let mut permit = permit;
+            permit.not_a_code();
             self.defer(Deferred::new(request, permit, is_sms, log));
             return Ok(sent);
         }

@@ -4,20 +4,19 @@
 //! also while Twilio fails. So both kinds of number get the same work before the answer (the
 //! user lookup, the send policy, a stored verification) and the same answer; the Twilio call is
 //! started afterwards: the SMS for a number with an account, a read of the account (which
-//! sends nothing) for one without. Twilio's answer is then only counted and logged: either way
-//! the limits count alike (a refusal of the number counts as the read of the account would),
-//! and a verification whose SMS failed is left to expire rather than deleted, so that step two
-//! answers alike too.
+//! sends nothing) for one without. Twilio's answer is then only logged: both count as a send
+//! whatever it was, and a verification whose SMS failed is left to expire rather than deleted,
+//! so that the next request and step two answer alike too. For the same reason phone login's
+//! codes are not in the conversion breaker's counts (only numbers with an account get one;
+//! phone login cannot pump arbitrary numbers).
 //!
 //! `send_code` queues the work with `defer`; the glue runs `run_deferred` once it has answered
 //! the host (native tests call it themselves).
 
-use crate::code_delivery::is_uncertain;
-use crate::error::PluginError;
 use crate::host::{Host, HttpRequest, LogLevel};
 use crate::plugin::Plugin;
 use crate::policy::{Outcome, Permit};
-use crate::twilio::{parse_message_reply, reply_json, send};
+use crate::twilio::{parse_message_reply, send};
 
 /// A Twilio call left for after the answer.
 #[derive(Debug)]
@@ -60,37 +59,25 @@ impl<H: Host> Plugin<H> {
         }
     }
 
+    /// Makes the Twilio call, then counts it as a send whatever Twilio answered: a number with
+    /// an account and one without must leave the same traces for the next request to find, even
+    /// when Twilio fails one kind of call and not the other.
     async fn finish(&self, work: Deferred) {
         let Deferred {
             request,
-            mut permit,
+            permit,
             is_sms,
             mut log,
         } = work;
         let reply = send(&self.host, request).await;
-        let result = reply.and_then(|r| {
-            if is_sms {
-                parse_message_reply(&r).map(|m| m.sid)
-            } else {
-                reply_json(&r).map(|_| String::new())
-            }
-        });
-        let outcome = match &result {
-            Ok(_) | Err(PluginError::TwilioRejected { .. }) => Outcome::Sent,
-            Err(err) if is_uncertain(err) => Outcome::Uncertain,
-            Err(_) => Outcome::NeverLeft,
-        };
-        if !is_sms {
-            permit.not_a_code();
-        }
-        self.settle(permit, outcome).await;
-        let (level, message) = match result {
+        self.settle(permit, Outcome::Sent).await;
+        let (level, message) = match reply.and_then(|r| parse_message_reply(&r)) {
             _ if !is_sms => (
                 LogLevel::Info,
                 "phone login for a number with no account: nothing sent",
             ),
-            Ok(sid) => {
-                log["messageSid"] = sid.into();
+            Ok(sent) => {
+                log["messageSid"] = sent.sid.into();
                 (LogLevel::Info, "verification code sent")
             }
             Err(err) => {

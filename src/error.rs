@@ -145,7 +145,7 @@ impl Limit {
     fn reason(self) -> &'static str {
         match self {
             Self::NumberCooldown => "A code was just sent to this number: wait for it before asking for another.",
-            Self::NumberHour | Self::NumberDay => "Too many codes were sent to this phone number.",
+            Self::NumberHour | Self::NumberDay => "Too many codes were sent to this phone number or account.",
             Self::Address => "Too many codes were requested from your network.",
             Self::Range => "Too many codes were requested for numbers like this one.",
             Self::AppHour | Self::AppDay => "This app has sent as many text messages as it allows for now.",

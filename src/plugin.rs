@@ -6,10 +6,15 @@ use std::cell::RefCell;
 use crate::code::CodeHasher;
 use crate::config::Config;
 use crate::deferred::Deferred;
-use crate::error::Result;
+use crate::error::{PluginError, Result};
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::policy::activity::{count_op, VERIFIED};
+use crate::policy::{Op, Reply};
+
+/// Checks of one test number's codes in a clock hour: plenty for a reviewer, while a 6-digit
+/// code would take a guesser tens of thousands of hours.
+const TEST_CHECKS_PER_HOUR: i64 = 20;
 use crate::verification::{Purpose, Record, Verifications};
 
 pub struct Plugin<H: Host> {
@@ -53,7 +58,13 @@ impl<H: Host> Plugin<H> {
     }
 
     /// Checks and consumes a code (see `Verifications::check`), and counts it as verified for
-    /// the conversion breaker, unless it is a test number's.
+    /// the conversion breaker.
+    ///
+    /// A test number's code is fixed, so every new verification would bring fresh attempts at
+    /// it: its checks are also counted per number, at most `TEST_CHECKS_PER_HOUR` in a clock
+    /// hour, whatever the verification. Its code proves nothing about the country's traffic,
+    /// nor does phone login's (the breaker does not judge phone login, see `deferred`), nor a
+    /// verification that comes back released (`after_register`): those are not counted.
     pub(crate) async fn check_code(
         &self,
         transaction_id: &str,
@@ -62,13 +73,21 @@ impl<H: Host> Plugin<H> {
         user_id: &str,
         code: &str,
     ) -> Result<Record> {
+        let now = self.host.now_ms();
+        let test = self.config.policy.test_numbers.code_for(phone).is_some();
+        if test {
+            let key = format!("test-checks/{}/{}", phone.as_str(), now / 3_600_000);
+            let checks = self.store(vec![Op::Incr(key, 3600)]).await?;
+            if checks.first().map_or(0, Reply::count) > TEST_CHECKS_PER_HOUR {
+                return Err(PluginError::TooManyAttempts);
+            }
+        }
         let record = self
             .verifications()
             .check(transaction_id, phone, purpose, user_id, code)
             .await?;
-        // A test number's code proves nothing about the country's traffic.
-        if self.config.policy.test_numbers.code_for(phone).is_none() {
-            let counted = count_op(&phone.country(), VERIFIED, self.host.now_ms());
+        if !test && record.generation == 0 && *purpose != Purpose::Login {
+            let counted = count_op(&phone.country(), VERIFIED, now);
             self.store_best_effort(vec![counted]).await;
         }
         Ok(record)

@@ -103,15 +103,6 @@ pub fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
     }
 }
 
-fn unavailable(reason: impl Into<String>) -> PluginError {
-    PluginError::TwilioUnavailable {
-        reason: reason.into(),
-        twilio_code: None,
-        retry_after_seconds: None,
-        uncertain: false,
-    }
-}
-
 /// A failed HTTP call: definite when it never left, uncertain when Twilio may have acted on it.
 fn host_failure(e: HostError) -> PluginError {
     let uncertain = e.kind == HostErrorKind::Uncertain;
@@ -133,8 +124,18 @@ pub fn reply_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(twilio_errors::from_reply(response.status, &response.body));
     }
-    crate::json_text::parse(&response.body)
-        .ok_or_else(|| unavailable("the reply was not Twilio's JSON"))
+    crate::json_text::parse(&response.body).ok_or_else(accepted_unreadably)
+}
+
+/// A 2xx reply that is not what Twilio answers: it accepted something, so a message may be
+/// on its way.
+fn accepted_unreadably() -> PluginError {
+    PluginError::TwilioUnavailable {
+        reason: "the reply was not Twilio's".into(),
+        twilio_code: None,
+        retry_after_seconds: None,
+        uncertain: true,
+    }
 }
 
 async fn call_json<H: Host>(host: &H, request: HttpRequest) -> Result<Value> {
@@ -205,7 +206,7 @@ pub async fn send_message<H: Host>(
 
 pub fn parse_message_reply(response: &HttpResponse) -> Result<SentMessage> {
     let reply = reply_json(response)?;
-    SentMessage::from_json(&reply).ok_or_else(|| unavailable("the reply was not a Twilio message"))
+    SentMessage::from_json(&reply).ok_or_else(accepted_unreadably)
 }
 
 /// The host's words about a network failure, bounded so a misbehaving host cannot flood errors.

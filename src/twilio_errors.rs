@@ -28,7 +28,8 @@ fn known(code: i64) -> Option<(u16, &'static str)> {
 }
 
 /// Maps a non-2xx reply from Twilio. 429 and 5xx are "unavailable" (temporary); the rest are
-/// refusals. Note that a 500 on message create may still have sent the message, so callers do
+/// refusals. A 429 or 503 was not processed; after a 500, 502 or 504 a message create may
+/// still have sent the message, so that failure is uncertain: its code is kept, and callers do
 /// not retry it.
 pub fn from_reply(http_status: u16, body: &str) -> PluginError {
     // Twilio's error body: `{"code": 21211, "message": "...", "more_info": "...", "status": 400}`.
@@ -39,7 +40,7 @@ pub fn from_reply(http_status: u16, body: &str) -> PluginError {
             reason: format!("Twilio answered HTTP {http_status}"),
             twilio_code: code,
             retry_after_seconds: Some(if http_status == 429 { 1 } else { 30 }),
-            uncertain: false,
+            uncertain: matches!(http_status, 500 | 502 | 504),
         };
     }
     // Only Twilio's own documentation links are passed on.

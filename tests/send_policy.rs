@@ -208,7 +208,8 @@ fn anonymous_traffic_cannot_keep_a_user_from_her_two_factor_code() {
         start_from(&p, &attacker, "+447700900123").unwrap();
         p.host().advance_seconds(600);
     }
-    block_on(p.before_login(&attacker, args(json!({"phoneNumber": "+447700900123"})))).unwrap_err();
+    let login = block_on(p.before_login(&attacker, args(json!({"phoneNumber": "+447700900123"}))));
+    assert_eq!(limit_of(&login.unwrap_err()), "RATE_LIMITED number-hour");
     // ...and the app's budget, from the same address as hers.
     for i in 0..5 {
         let _ = start_from(&p, &attacker, &uk(i, 1));
@@ -476,4 +477,103 @@ fn the_counters_say_what_was_sent_verified_and_refused_per_country_and_hour() {
     assert_eq!(count("stats/0/GB/number-cooldown"), "1");
     assert_eq!(count("stats/0/+881/country-blocked"), "1");
     assert_eq!(count("stats/0/US/sent"), "", "test numbers are not counted");
+}
+
+#[test]
+fn a_test_numbers_code_cannot_be_guessed_by_starting_again() {
+    let p = plugin_with(config_with(
+        json!({"testPhoneNumbers": "+15555550100 123456"}),
+    ));
+    let mut refused = None;
+    for i in 0..30 {
+        let tid = start(&p, "+15555550100").unwrap()["transactionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if let Err(err) = finish(&p, &tid, "+15555550100", &format!("{:06}", i + 1)) {
+            if err.code() == "TOO_MANY_ATTEMPTS" {
+                refused = Some(i);
+                break;
+            }
+        }
+    }
+    assert_eq!(refused, Some(20), "20 checks an hour, across verifications");
+    let tid = start(&p, "+15555550100").unwrap()["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        finish(&p, &tid, "+15555550100", "123456")
+            .unwrap_err()
+            .code(),
+        "TOO_MANY_ATTEMPTS",
+        "even the right code waits for the next hour"
+    );
+    p.host().advance_seconds(3600);
+    let tid = start(&p, "+15555550100").unwrap()["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(finish(&p, &tid, "+15555550100", "123456").is_ok());
+}
+
+#[test]
+fn a_verification_given_back_by_a_failed_registration_counts_as_verified_once() {
+    let p = plugin();
+    let phone = uk(1, 1);
+    let tid = start(&p, &phone).unwrap()["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = p.host().last_code();
+    let request = args(json!({"email": "taken@example.com", "password": "pw",
+        "phoneNumber": phone, "transactionId": tid, "transactionCode": code}));
+    let failed = HostResult::Failed {
+        code: "3033".into(),
+        message: "User already exists".into(),
+    };
+    for _ in 0..5 {
+        finish(&p, &tid, &phone, &code).unwrap();
+        block_on(p.after_register(&HookContext::default(), &request, &failed)).unwrap();
+    }
+    let verified = p.host().store.borrow().get("stats/0/GB/verified").cloned();
+    assert_eq!(verified.map(|(v, _)| v).as_deref(), Some("1"));
+}
+
+#[test]
+fn a_twilio_answer_that_may_have_sent_keeps_the_code() {
+    for (reply, uncertain) in [
+        (
+            Reply::Status(500, r#"{"code":20500,"status":500}"#.into()),
+            true,
+        ),
+        (
+            Reply::Status(504, "<html>gateway timeout</html>".into()),
+            true,
+        ),
+        (Reply::Status(201, "<html>accepted?</html>".into()), true),
+        (
+            Reply::Status(503, r#"{"code":20503,"status":503}"#.into()),
+            false,
+        ),
+        (
+            Reply::Status(429, r#"{"code":20429,"status":429}"#.into()),
+            false,
+        ),
+    ] {
+        let p = plugin();
+        p.host().replies.borrow_mut().push(reply);
+        match start(&p, &uk(2, 2)) {
+            Ok(body) => {
+                assert!(uncertain, "{body}");
+                assert_eq!(body["status"], 202);
+                assert_eq!(body["deliveryUncertain"], true);
+            }
+            Err(err) => {
+                assert!(!uncertain, "{err}");
+                assert_eq!(err.code(), "TWILIO_UNAVAILABLE");
+                start(&p, &uk(2, 2)).unwrap();
+            }
+        }
+    }
 }

@@ -42,14 +42,23 @@ test('a wrong Auth Token gives TWILIO_REJECTED 20003 with HTTP 502', async (t) =
   assert.deepEqual(await outbox(app.simulatorUrl, '+14155550110'), []);
 });
 
-test('Twilio answering 500 reaches the client as TWILIO_UNAVAILABLE 503 and leaves nothing behind', async (t) => {
+test('Twilio answering 503 reaches the client as TWILIO_UNAVAILABLE 503 and leaves nothing behind', async (t) => {
   const { app } = await startApp(t, { pluginConfig: { twilioTimeoutMs: TIMEOUT_MS } });
-  await injectFault(app, { status: 500 });
+  await injectFault(app, { status: 503 });
   const { answer } = await startRegistration(app, '+14155550111');
   assert.equal(answer.status, 503, answer.text);
   assert.equal(answer.body.code, 'TWILIO_UNAVAILABLE');
   assert.equal(answer.headers.get('retry-after'), String(answer.body.details.retryAfterSeconds));
   assert.deepEqual(storedKeys(app, 'verification/'), []);
+});
+
+test('Twilio answering 500 may have sent the SMS: the code is kept and the client told', async (t) => {
+  const { app } = await startApp(t, { pluginConfig: { twilioTimeoutMs: TIMEOUT_MS } });
+  await injectFault(app, { status: 500 });
+  const { answer } = await startRegistration(app, '+14155550116');
+  assert.equal(answer.status, 202, answer.text);
+  assert.equal(answer.body.deliveryUncertain, true);
+  assert.equal(storedKeys(app, 'verification/').length, 1);
 });
 
 test('Twilio slower than twilioTimeoutMs: the answer says the code may still arrive, and it works', async (t) => {

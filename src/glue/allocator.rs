@@ -2,8 +2,8 @@
 //! at a time. The default one (dlmalloc) is a general-purpose allocator of 7 KB; the plugin's
 //! allocations are many, short-lived and of a few shapes per request, which size classes serve
 //! with a few hundred bytes of code. A freed block goes back to its class and is reused by the
-//! next allocation of that class, so a steady load keeps memory flat; blocks are never split or
-//! merged, so memory is at most twice what is live at the peak.
+//! next allocation of that class, so a steady load keeps memory flat. Blocks are never split or
+//! merged: memory is the sum of each class's own peak, each rounded up to a power of two.
 //!
 //! wasm32-unknown-unknown without threads runs one call at a time, so the state needs no lock.
 
@@ -14,7 +14,7 @@ const PAGE: usize = 65_536;
 /// Classes 2^3 (8 bytes) to 2^31.
 const CLASSES: usize = 32;
 const MIN_CLASS: u32 = 3;
-/// Blocks of this size or more start on a page boundary (no allocation asks for more).
+/// Blocks of this size or more start on a 4 KiB boundary; an alignment beyond it is refused.
 const MAX_ALIGN: usize = 4096;
 
 struct State {
@@ -50,7 +50,7 @@ unsafe impl GlobalAlloc for SizeClasses {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let state = &mut *self.0.get();
         let class = class_of(layout);
-        if class >= CLASSES {
+        if class >= CLASSES || layout.align() > MAX_ALIGN {
             return std::ptr::null_mut();
         }
         let head = state.free[class];
@@ -69,14 +69,14 @@ unsafe impl GlobalAlloc for SizeClasses {
             // Enough pages for an aligned block wherever the rest begins.
             let pages = (size + align).div_ceil(PAGE);
             let grown = core::arch::wasm32::memory_grow(0, pages);
-            if grown == usize::MAX {
+            let Some(end) = grown.checked_add(pages).and_then(|p| p.checked_mul(PAGE)) else {
                 return std::ptr::null_mut();
-            }
+            };
             if grown * PAGE != state.end {
                 // The first growth: what lay below belongs to the module (data and stack).
                 state.next = grown * PAGE;
             }
-            state.end = (grown + pages) * PAGE;
+            state.end = end;
         }
     }
 

@@ -29,8 +29,10 @@ impl TestNumbers {
             let number = PhoneNumber::parse(number.trim_end_matches([' ', '=', ':', ',']), "")
                 .map_err(|_| bad("the number is not in international form"))?;
             let code = code.trim();
-            if !(4..=10).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("the code must be 4 to 10 digits"));
+            // Six digits at least: whoever knows the number may guess at its code (at most 20
+            // times an hour, see `Plugin::check_code`).
+            if !(6..=10).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("the code must be 6 to 10 digits"));
             }
             if numbers.iter().any(|(n, _)| n == number.as_str()) {
                 return Err(bad("this number is listed twice"));
@@ -67,13 +69,13 @@ mod tests {
     #[test]
     fn reads_one_number_and_code_per_line_in_any_form() {
         let numbers = TestNumbers::parse(
-            "+1 555 555 0100 123456\n\n+44 (0)7700 900123=4321\n+15555550101: 98765432",
+            "+1 555 555 0100 123456\n\n+44 (0)7700 900123=654321\n+15555550101: 98765432",
         )
         .unwrap();
         assert_eq!(numbers.len(), 3);
         let phone = |n| PhoneNumber::parse(n, "p").unwrap();
         assert_eq!(numbers.code_for(&phone("+15555550100")), Some("123456"));
-        assert_eq!(numbers.code_for(&phone("+447700900123")), Some("4321"));
+        assert_eq!(numbers.code_for(&phone("+447700900123")), Some("654321"));
         assert_eq!(numbers.code_for(&phone("+15555550101")), Some("98765432"));
         assert_eq!(numbers.code_for(&phone("+15555550102")), None);
     }
@@ -82,11 +84,14 @@ mod tests {
     fn says_which_line_is_wrong() {
         for (text, words) in [
             ("+15555550100", "line 1: a number and a code"),
-            ("+15555550100 12", "line 1: the code must be 4 to 10 digits"),
+            (
+                "+15555550100 12345",
+                "line 1: the code must be 6 to 10 digits",
+            ),
             ("+15555550100 12ab56", "the code must be"),
             ("5555550100 123456", "international form"),
             (
-                "+15555550100 1234\n+1 555 555 0100 5678",
+                "+15555550100 123456\n+1 555 555 0100 567890",
                 "line 2: this number is listed twice",
             ),
         ] {

@@ -7,9 +7,10 @@
 //! there is no burst at the edge: just after it the previous bucket still counts almost whole.
 //!
 //! A window counts what was admitted. A request refused by this or a later limit, or a send that
-//! never left, is taken back by counting it in a refund bucket beside the count; the refunds are
-//! read only when the count looks over the limit, so the usual path costs one `incr` and one
-//! `get` per window. This file only plans and decides; `policy` runs the operations in batches.
+//! never left, is taken back by counting it in a refund bucket beside the count; each request
+//! reads both buckets' counts and refunds (one `incr` and three `get`s per window, in the same
+//! batch as every other window's). This file only plans and decides; `policy` runs the
+//! operations in batches.
 
 use super::store::Op;
 use crate::error::Limit;
@@ -43,7 +44,8 @@ impl Counted {
         Self {
             limit,
             max: window.limit,
-            amount,
+            // Every request counts at least once: the replies are read by position.
+            amount: amount.max(1),
             key: format!("{base}/{bucket}"),
             previous: format!("{base}/{}", bucket - 1),
             ttl: window.seconds * 2,
