@@ -77,13 +77,16 @@ impl<H: Host> Plugin<H> {
         } else {
             Status::Warning
         };
-        let (allowed, blocked) = policy.countries.describe();
+        let (allowed, blocked) = (
+            &policy.countries.allowed_text,
+            &policy.countries.blocked_text,
+        );
         let only = if allowed.is_empty() {
             "every country"
         } else {
-            &allowed
+            allowed
         };
-        let never = if blocked.is_empty() { "none" } else { &blocked };
+        let never = if blocked.is_empty() { "none" } else { blocked };
         let tests = match policy.test_numbers.len() {
             0 => "none".to_string(),
             n => format!("{n}, never texted; anyone who knows one can use its code"),

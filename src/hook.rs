@@ -2,14 +2,15 @@
 
 use serde_json::{Map, Value};
 
-/// What the host knows about the call. Every field is optional: the plugin must work with a host
+/// What the host knows about the call, of what the plugin uses (the host may send more, such as
+/// the event and the user agent). Every field is optional: the plugin must work with a host
 /// that knows less, and the record has room to grow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HookContext {
-    pub event: Option<String>,
+    /// Carried into log lines, to follow a request through the host's logs.
     pub request_id: Option<String>,
+    /// The client's address, which the per-address limit counts.
     pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
     pub app_name: Option<String>,
     /// The authenticated caller of a service (the host's session user), if any.
     pub user_id: Option<String>,

@@ -153,9 +153,11 @@ impl<H: Host> Plugin<H> {
         match self.config.two_factor {
             TwoFactorMode::Off => false,
             TwoFactorMode::Required => true,
+            // Whatever a users table stores for "on": true, 1, "true", "TRUE", "1".
             TwoFactorMode::Optional => match user.get(&self.config.two_factor_field) {
                 Some(Value::Bool(on)) => *on,
-                Some(Value::String(s)) => s == "true",
+                Some(Value::Number(n)) => n.as_f64() == Some(1.0),
+                Some(Value::String(s)) => s.eq_ignore_ascii_case("true") || s == "1",
                 _ => false,
             },
         }

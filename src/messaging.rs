@@ -155,12 +155,9 @@ impl<H: Host> Plugin<H> {
         } else {
             Vec::new()
         };
-        // An MMS is billed per message, not per segment.
-        let segments = if mms {
-            1
-        } else {
-            segments::count(body.as_deref().unwrap_or(""))
-        };
+        // Counted by its text for an MMS too: outside the US and Canada Twilio may deliver it
+        // as SMS, billed by the segment.
+        let segments = segments::count(body.as_deref().unwrap_or(""));
         let max = self.config.policy.max_segments_per_message;
         if segments > max {
             return Err(invalid(

@@ -10,12 +10,12 @@ use crate::error::{PluginError, Result};
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::policy::activity::{count_op, VERIFIED};
-use crate::policy::{Op, Reply};
+use crate::policy::Op;
 
 /// Checks of one test number's codes in a clock hour: plenty for a reviewer, while a 6-digit
 /// code would take a guesser tens of thousands of hours.
 const TEST_CHECKS_PER_HOUR: i64 = 20;
-use crate::verification::{Purpose, Record, Verifications};
+use crate::verification::{storage_error, Purpose, Record, Verifications};
 
 pub struct Plugin<H: Host> {
     pub(crate) config: Config,
@@ -77,8 +77,8 @@ impl<H: Host> Plugin<H> {
         let test = self.config.policy.test_numbers.code_for(phone).is_some();
         if test {
             let key = format!("test-checks/{}/{}", phone.as_str(), now / 3_600_000);
-            let checks = self.store(vec![Op::Incr(key, 3600)]).await?;
-            if checks.first().map_or(0, Reply::count) > TEST_CHECKS_PER_HOUR {
+            let checks = self.host.storage_incr(&key, 3600).await;
+            if checks.map_err(storage_error)? > TEST_CHECKS_PER_HOUR {
                 return Err(PluginError::TooManyAttempts);
             }
         }
@@ -87,8 +87,9 @@ impl<H: Host> Plugin<H> {
             .check(transaction_id, phone, purpose, user_id, code)
             .await?;
         if !test && record.generation == 0 && *purpose != Purpose::Login {
-            let counted = count_op(&phone.country(), VERIFIED, now);
-            self.store_best_effort(vec![counted]).await;
+            if let Op::Incr(key, ttl) = count_op(&phone.country(), VERIFIED, now) {
+                let _ = self.host.storage_incr(&key, ttl).await;
+            }
         }
         Ok(record)
     }

@@ -238,9 +238,8 @@ fn the_two_factor_code_has_its_own_budget_per_user() {
 }
 
 #[test]
-fn a_send_that_never_left_spends_no_quota() {
-    let p = plugin_with(only(json!({"maxCodesPerAddressPerHour": 2})));
-    let from = from_address("203.0.113.7");
+fn a_send_that_never_left_spends_none_of_the_numbers_quota() {
+    let p = plugin_with(only(json!({"maxCodesPerHour": 2})));
     let phone = uk(3, 3);
     let down = || Reply::Status(503, r#"{"code":20503,"status":503}"#.into());
     for reply in [
@@ -250,23 +249,55 @@ fn a_send_that_never_left_spends_no_quota() {
         Reply::NetworkError("ECONNREFUSED".into()),
     ] {
         p.host().replies.borrow_mut().push(reply);
-        let err = start_from(&p, &from, &phone).unwrap_err();
-        assert_eq!(err.code(), "TWILIO_UNAVAILABLE");
+        assert_eq!(start(&p, &phone).unwrap_err().code(), "TWILIO_UNAVAILABLE");
     }
     p.host().replies.borrow_mut().push(Reply::Status(
         400,
         r#"{"code":21211,"message":"Invalid 'To' Phone Number","status":400}"#.into(),
     ));
-    assert_eq!(
-        start_from(&p, &from, &phone).unwrap_err().code(),
-        "TWILIO_REJECTED"
-    );
-    // No cooldown, and the address still has both of its codes.
-    start_from(&p, &from, &phone).unwrap();
-    start_from(&p, &from, &uk(4, 4)).unwrap();
-    let err = start_from(&p, &from, &uk(5, 5)).unwrap_err();
-    assert_eq!(limit_of(&err), "RATE_LIMITED address-hour");
+    assert_eq!(start(&p, &phone).unwrap_err().code(), "TWILIO_REJECTED");
+    // No cooldown, and the app's budget still has both of its codes.
+    start(&p, &phone).unwrap();
+    start(&p, &uk(4, 4)).unwrap();
+    let err = start(&p, &uk(5, 5)).unwrap_err();
+    assert_eq!(limit_of(&err), "SMS_BUDGET_EXCEEDED app-hour");
     assert_eq!(p.host().sms_count.get(), 2);
+}
+
+#[test]
+fn numbers_twilio_refuses_cannot_be_tried_without_end_from_one_address() {
+    let p = plugin_with(only(json!({"maxCodesPerAddressPerHour": 5})));
+    let from = from_address("203.0.113.7");
+    let invalid = || Reply::Status(400, r#"{"code":21211,"status":400}"#.into());
+    for i in 0..5 {
+        p.host().replies.borrow_mut().push(invalid());
+        let err = start_from(&p, &from, &uk(i, 1)).unwrap_err();
+        assert_eq!(err.code(), "TWILIO_REJECTED");
+    }
+    let err = start_from(&p, &from, &uk(9, 1)).unwrap_err();
+    assert_eq!(limit_of(&err), "RATE_LIMITED address-hour");
+    assert_eq!(p.host().requests.borrow().len(), 5);
+}
+
+#[test]
+fn the_breaker_leaves_alone_the_countries_the_app_says_it_serves() {
+    let p = plugin_with(only(
+        json!({"breakerMinCodes": 20, "allowedCountries": "US, JM"}),
+    ));
+    for i in 0..25 {
+        start(&p, &format!("+1415{:03}0123", 200 + i)).unwrap();
+    }
+    start(&p, "+14155550123").unwrap();
+    assert_eq!(p.host().logged("error", "conversion breaker"), 0);
+    // Listed by region or by calling code, the same.
+    let p = plugin_with(only(json!({"breakerMinCodes": 20})));
+    for i in 0..20 {
+        start(&p, &format!("+1415{:03}0123", 200 + i)).unwrap();
+    }
+    assert_eq!(
+        limit_of(&start(&p, "+14155550123").unwrap_err()),
+        "RATE_LIMITED country-paused"
+    );
 }
 
 #[test]
@@ -575,5 +606,31 @@ fn a_twilio_answer_that_may_have_sent_keeps_the_code() {
                 start(&p, &uk(2, 2)).unwrap();
             }
         }
+    }
+}
+
+#[test]
+fn an_mms_is_counted_by_the_segments_of_its_text() {
+    let p = plugin_with(config_with(json!({"maxSegmentsPerMessage": 3})));
+    let mms = |body: &str| json!({"to": uk(1, 1), "body": body, "mediaUrls": ["https://e.example/a.png"]});
+    let err = block_on(p.send_mms(&signed_in("U1"), &mms(&"ж".repeat(1600)))).unwrap_err();
+    assert_eq!(err.code(), "INVALID_INPUT");
+    block_on(p.send_mms(&signed_in("U1"), &mms("A photo"))).unwrap();
+}
+
+#[test]
+fn a_two_factor_column_is_on_however_the_table_writes_true() {
+    for on in [
+        json!(true),
+        json!(1),
+        json!("TRUE"),
+        json!("true"),
+        json!("1"),
+    ] {
+        let p = plugin();
+        let mut user = ada(&p);
+        user["twoFactorEnabled"] = on.clone();
+        let body = password_login(&p, &user).unwrap();
+        assert_eq!(body["twoFactorRequired"], true, "{on}");
     }
 }

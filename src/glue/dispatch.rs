@@ -124,10 +124,8 @@ fn parse_context(ctx: &JsValue) -> Result<HookContext, PluginError> {
             .map(|s| s.chars().take(256).collect())
     };
     Ok(HookContext {
-        event: text("event"),
         request_id: text("requestId"),
         client_ip: text("clientIp"),
-        user_agent: text("userAgent"),
         app_name: text("appName"),
         user_id: text("userId"),
     })

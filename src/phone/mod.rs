@@ -166,6 +166,10 @@ mod tests {
             ("+225 07 12 34 56 78", "+2250712345678"),
             // Only one trunk digit goes.
             ("+44 00 7700 9001", "+44077009001"),
+            // France's overseas departments dial a trunk 0 as France does.
+            ("+262 0692 12 34 56", "+262692123456"),
+            ("+590 0690 12 34 56", "+590690123456"),
+            ("+243 081 234 5678", "+243812345678"),
         ] {
             assert_eq!(
                 PhoneNumber::parse(input, "phoneNumber").unwrap().as_str(),

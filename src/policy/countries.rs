@@ -26,6 +26,9 @@ enum Entry {
 pub struct CountryPolicy {
     allowed: Vec<Entry>,
     blocked: Vec<Entry>,
+    /// The lists as the operator wrote them, for TEST CONFIGURATION's report.
+    pub allowed_text: String,
+    pub blocked_text: String,
 }
 
 /// Reads a list such as `+44, +49, US, CA`; the error names the first entry that is neither an
@@ -70,6 +73,8 @@ impl CountryPolicy {
         Ok(Self {
             allowed: parse_list(allowed).map_err(|e| ("allowedCountries", e))?,
             blocked: parse_list(blocked).map_err(|e| ("blockedCountries", e))?,
+            allowed_text: allowed.to_string(),
+            blocked_text: blocked.to_string(),
         })
     }
 
@@ -82,24 +87,11 @@ impl CountryPolicy {
         specificity(&self.blocked, phone) <= allowed
     }
 
-    /// The entries, as the operator would write them, for TEST CONFIGURATION's report.
-    pub fn describe(&self) -> (String, String) {
-        (show(&self.allowed), show(&self.blocked))
+    /// Whether the allowlist names this number's country: the app serves it, and its traffic
+    /// is no pumping to pause (the conversion breaker leaves it alone; the other limits hold).
+    pub fn served(&self, phone: &PhoneNumber) -> bool {
+        specificity(&self.allowed, phone) > 0
     }
-}
-
-fn show(entries: &[Entry]) -> String {
-    let mut out = String::new();
-    for entry in entries {
-        if !out.is_empty() {
-            out.push_str(", ");
-        }
-        match entry {
-            Entry::CallingCode(c) => out += &format!("+{c}"),
-            Entry::Region(r) => out.extend(r.iter().map(|b| char::from(*b))),
-        }
-    }
-    out
 }
 
 /// 2 when a region entry matches the number, 1 for its calling code, 0 for none.

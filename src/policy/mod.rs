@@ -76,7 +76,10 @@ pub struct Permit {
     log: Option<NumberLog>,
     limits: NumberLimits,
     is_code: bool,
+    /// Anonymous and app codes: the budget, address and range limits apply.
     judged: bool,
+    /// The conversion breaker judges (and may have paused) this number's country.
+    breaker: bool,
 }
 
 impl Permit {
@@ -93,11 +96,15 @@ impl Permit {
             .map_or(0, |log| log.resend_after(self.limits))
     }
 
-    /// Takes back everything this request counted and claimed.
-    fn release_ops(&self) -> Vec<Op> {
+    /// Takes back what this request counted and claimed: everything when it was refused; when
+    /// its send never left, all but the address and range limits, which count requests whatever
+    /// Twilio made of them (else numbers Twilio refuses could be tried without end).
+    fn release_ops(&self, refused: bool) -> Vec<Op> {
         let mut ops = Vec::new();
         for counted in &self.counted {
-            counted.release_ops(&mut ops);
+            if refused || !matches!(counted.limit, Limit::Address | Limit::Range) {
+                counted.release_ops(&mut ops);
+            }
         }
         ops.extend(self.log.as_ref().map(NumberLog::release_op));
         ops
@@ -196,11 +203,12 @@ impl<H: Host> Plugin<H> {
             limits: self.config.policy.number,
             is_code: !matches!(sender, Sender::Message { .. }),
             judged: matches!(sender, Sender::Anonymous | Sender::App { .. }),
+            breaker: false,
         };
         let Err(err) = self.check(ctx, phone, sender, now, &mut permit).await else {
             return Ok(permit);
         };
-        let mut ops = permit.release_ops();
+        let mut ops = permit.release_ops(true);
         let label = refusal_label(&err);
         if let Some(label) = label {
             ops.push(count_op(&permit.country, label, now));
@@ -325,9 +333,11 @@ impl<H: Host> Plugin<H> {
             _ => Some(format!("number/{}", phone.as_str())),
         };
 
+        // The breaker leaves alone the countries the app says it serves (see `served`).
+        permit.breaker = permit.judged && !policy.countries.served(phone);
         // One batch reads the pause, counts every window and reads the number's log.
         let mut ops = Vec::new();
-        if permit.judged {
+        if permit.breaker {
             ops.push(Op::Get(pause_key(&permit.country)));
         }
         for counted in &windows {
@@ -341,7 +351,7 @@ impl<H: Host> Plugin<H> {
         permit.counted = windows;
         let reply = |i: usize| replies.get(i);
         let mut at = 0;
-        if permit.judged {
+        if permit.breaker {
             if let Some(pause) = Pause::parse(&permit.country, reply(0).and_then(Reply::value), now)
             {
                 return Err(PluginError::RateLimited {
@@ -352,10 +362,12 @@ impl<H: Host> Plugin<H> {
             at = 1;
         }
         for counted in &permit.counted {
+            let start = at;
             at += counted.count_ops_len();
-            let count = |i: usize| reply(at - i).map_or(0, Reply::count);
-            // What was counted, less what was taken back.
-            let (current, previous) = (count(4) - count(2), count(3) - count(1));
+            let count = |i: usize| reply(i).map_or(0, Reply::count);
+            // What was counted, less what was taken back (see `Counted::count_ops`).
+            let current = count(at - 1) - count(start);
+            let previous = count(start + 2) - count(start + 1);
             if !counted.fits(current, previous) {
                 return Err(window_refusal(
                     counted.limit,
@@ -380,7 +392,7 @@ impl<H: Host> Plugin<H> {
     /// the activity counters, and the conversion breaker judges its country.
     pub(crate) async fn settle(&self, permit: Permit, outcome: Outcome) {
         if outcome == Outcome::NeverLeft {
-            self.store_best_effort(permit.release_ops()).await;
+            self.store_best_effort(permit.release_ops(false)).await;
             return;
         }
         let now = self.host.now_ms();
@@ -389,7 +401,7 @@ impl<H: Host> Plugin<H> {
         let first = ops.len();
         if permit.is_code {
             ops.push(count_op(country, SENT, now));
-            if permit.judged {
+            if permit.breaker {
                 ops.extend(judge_reads(country, now));
             }
         }
@@ -398,7 +410,7 @@ impl<H: Host> Plugin<H> {
             return;
         }
         let sent = replies.get(first);
-        if permit.judged {
+        if permit.breaker {
             let settings = self.config.policy.breaker;
             let reads = replies.get(first + 1..).unwrap_or(&[]);
             let sent = sent.map_or(0, Reply::count);

@@ -54,16 +54,18 @@ impl Counted {
         }
     }
 
-    /// Counts the request (one `incr` per unit: storage only adds one) and reads the previous
-    /// bucket and both buckets' refunds: `amount + 3` operations, the last `incr` answering the
-    /// current count.
+    /// Reads both buckets' refunds and the previous count, then counts the request (one `incr`
+    /// per unit: storage only adds one): `amount + 3` operations, the last `incr` answering the
+    /// current count. The refunds are read first: every refund read belongs to an `incr` that
+    /// came before, so the count minus the refunds is never less than what was admitted, even
+    /// when several hosts count at once.
     pub fn count_ops(&self, ops: &mut Vec<Op>) {
+        ops.push(Op::Get(format!("{}/r", self.key)));
+        ops.push(Op::Get(format!("{}/r", self.previous)));
+        ops.push(Op::Get(self.previous.clone()));
         for _ in 0..self.amount {
             ops.push(Op::Incr(self.key.clone(), self.ttl));
         }
-        ops.push(Op::Get(self.previous.clone()));
-        ops.push(Op::Get(format!("{}/r", self.key)));
-        ops.push(Op::Get(format!("{}/r", self.previous)));
     }
 
     pub fn count_ops_len(&self) -> usize {
@@ -177,7 +179,8 @@ mod tests {
         let mut ops = Vec::new();
         counted.count_ops(&mut ops);
         assert_eq!(ops.len(), counted.count_ops_len());
-        assert_eq!(ops[0], Op::Incr("limit/user/u1/segments/2".into(), 7200));
-        assert_eq!(ops[3], Op::Get("limit/user/u1/segments/1".into()));
+        assert_eq!(ops[0], Op::Get("limit/user/u1/segments/2/r".into()));
+        assert_eq!(ops[2], Op::Get("limit/user/u1/segments/1".into()));
+        assert_eq!(ops[5], Op::Incr("limit/user/u1/segments/2".into(), 7200));
     }
 }
