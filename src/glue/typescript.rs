@@ -49,7 +49,7 @@ export interface PluginConfig {
   breakerMinCodes?: number;
   breakerMinVerifiedPercent?: number;
   breakerPauseMinutes?: number;
-  /** One per line: a number and its fixed code, e.g. "+15555550100 123456". */
+  /** One per line: a number and its fixed code of 6 to 10 digits, e.g. "+15555550100 123456". */
   testPhoneNumbers?: string;
 }
 
