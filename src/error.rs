@@ -65,6 +65,9 @@ pub enum PluginError {
     #[error("Too many wrong codes were entered for this verification. Request a new code.")]
     TooManyAttempts,
 
+    #[error("This code is completing a registration in another request. If that one does not succeed, try again in {}.", wait_text(*.retry_after_seconds))]
+    RegistrationInProgress { retry_after_seconds: u32 },
+
     #[error("{} Try again in {}.", limit.reason(), wait_text(*.retry_after_seconds))]
     RateLimited {
         retry_after_seconds: u32,
@@ -205,6 +208,7 @@ impl PluginError {
             Self::CodeMismatch { .. } => "CODE_MISMATCH",
             Self::VerificationExpired => "VERIFICATION_EXPIRED",
             Self::TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            Self::RegistrationInProgress { .. } => "REGISTRATION_IN_PROGRESS",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::TwilioRejected { .. } => "TWILIO_REJECTED",
             Self::TwilioUnavailable { .. } => "TWILIO_UNAVAILABLE",
@@ -222,7 +226,7 @@ impl PluginError {
             | Self::PhoneNumberRequired { .. }
             | Self::VerificationRequired { .. }
             | Self::CodeMismatch { .. } => 400,
-            Self::PhoneNumberInUse { .. } => 409,
+            Self::PhoneNumberInUse { .. } | Self::RegistrationInProgress { .. } => 409,
             Self::PhoneLoginDisabled => 400,
             Self::NotAuthenticated => 401,
             Self::TwoFactorUnavailable
@@ -270,6 +274,11 @@ impl PluginError {
             }
             Self::TooManyAttempts => {
                 d.insert("attemptsLeft".into(), 0.into());
+            }
+            Self::RegistrationInProgress {
+                retry_after_seconds,
+            } => {
+                d.insert("retryAfterSeconds".into(), (*retry_after_seconds).into());
             }
             Self::RateLimited {
                 retry_after_seconds,

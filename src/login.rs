@@ -81,8 +81,28 @@ impl<H: Host> Plugin<H> {
                     self.start_phone_login(ctx, &phone).await
                 }
                 // An ordinary password login: the host checks it, `after_login` may add 2FA.
-                _ => Ok(HookOutcome::Continue { args: None }),
+                // When the phone number is the identity, a login is written like any number
+                // registration accepts (`+1 415 555 0161`): the host compares the E.164 form.
+                _ => Ok(HookOutcome::Continue {
+                    args: match (login, self.config.phone_is_identity()) {
+                        (Some(login), true) => {
+                            let mut args = args;
+                            args.insert(LOGIN.into(), self.identity_of(login).into());
+                            Some(args)
+                        }
+                        _ => None,
+                    },
+                }),
             },
+        }
+    }
+
+    /// The login as the users table holds it: a phone number in E.164 when the phone number is
+    /// the identity and the login reads as one, else as written.
+    fn identity_of(&self, login: String) -> String {
+        match PhoneNumber::parse(&login, LOGIN) {
+            Ok(phone) if self.config.phone_is_identity() => phone.as_str().to_string(),
+            _ => login,
         }
     }
 
@@ -133,7 +153,8 @@ impl<H: Host> Plugin<H> {
         let mismatch = PluginError::CodeMismatch {
             attempts_left: None,
         };
-        let Some(user) = self.find_user(&self.config.identity_field, login).await? else {
+        let login = self.identity_of(login.to_string());
+        let Some(user) = self.find_user(&self.config.identity_field, &login).await? else {
             return Err(mismatch);
         };
         let (Some(user_id), Some(phone)) = (user_id_of(&user), self.phone_of(&user)) else {

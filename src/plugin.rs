@@ -26,11 +26,13 @@ pub struct Plugin<H: Host> {
 }
 
 impl<H: Host> Plugin<H> {
-    /// The code-hashing key is derived from the Auth Token: a secret the host keeps in its
-    /// configuration store, never in the plugin's storage beside the hashes. Rotating the token
-    /// invalidates codes in flight, which is what a rotation after a leak should do.
+    /// The code-hashing key is derived from the host's `codeHashingKey`, a secret kept out of
+    /// every store (the reference host derives it from its master key), so a copy of the
+    /// storage and the configuration gives no way to test a code. A host that supplies none gets
+    /// the Auth Token's instead: then the token must never be stored where the hashes are.
     pub fn new(config: Config, host: H) -> Self {
-        let hasher = CodeHasher::new(&config.auth_token);
+        let root = config.code_hashing_key.as_ref();
+        let hasher = CodeHasher::new(root.unwrap_or(&config.auth_token));
         Self {
             config,
             hasher,

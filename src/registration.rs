@@ -14,6 +14,12 @@
 //! If the host then fails to register (the email was taken, say), `after_register` releases the
 //! verification so the user can correct the field and repeat call 2 with the same code: a typo
 //! must not cost a new SMS. Either way one code creates at most one user.
+//!
+//! If the host stops between the check and the insert (it crashed), neither happens: the claim
+//! stays behind. A retry with the same code then takes the claim over once it is older than
+//! `CLAIM_LEASE_MS` (a live host reports back well within it) and registers; sooner, it answers
+//! `REGISTRATION_IN_PROGRESS` with the seconds to wait, since another request may still be
+//! finishing. Should two inserts ever race, the host's unique phone column keeps one user.
 
 use serde_json::{Map, Value};
 
@@ -29,8 +35,17 @@ pub const TRANSACTION_ID: &str = "transactionId";
 pub const TRANSACTION_CODE: &str = "transactionCode";
 const PASSWORD: &str = "password";
 
+/// How long a claim is left to the request that made it before a retry may take it over.
+const CLAIM_LEASE_MS: i64 = 15_000;
+
 fn claim_key(transaction_id: &str) -> String {
     format!("register-claim/{transaction_id}")
+}
+
+/// A claim is stored as `<ms since the epoch> <record JSON>`.
+fn parse_claim(stored: &str) -> Option<(i64, Record)> {
+    let (since, record) = stored.split_once(' ')?;
+    Some((since.parse().ok()?, Record::from_json(record)?))
 }
 
 /// A string field of the request; absent when missing, null or empty.
@@ -75,9 +90,15 @@ impl<H: Host> Plugin<H> {
             (Some(tid), Some(code)) => {
                 let raw = phone.ok_or_else(phone_required)?;
                 let phone = PhoneNumber::parse(&raw, &config.phone_number_field)?;
-                let record = self
+                let record = match self
                     .check_code(&tid, &phone, &Purpose::Register, "", &code)
-                    .await?;
+                    .await
+                {
+                    Err(PluginError::CodeMismatch {
+                        attempts_left: None,
+                    }) => self.take_over_claim(&tid, &phone, &code).await?,
+                    checked => checked?,
+                };
                 let existing = self
                     .host
                     .find_user(&config.phone_number_field, phone.as_str())
@@ -115,10 +136,40 @@ impl<H: Host> Plugin<H> {
         })
     }
 
-    /// Remembers which verification this registration consumed, for `after_register`.
+    /// The verification of a registration that never reported back (its host stopped between
+    /// the check and the insert), once its lease is over and the code is right.
+    async fn take_over_claim(&self, tid: &str, phone: &PhoneNumber, code: &str) -> Result<Record> {
+        let mismatch = PluginError::CodeMismatch {
+            attempts_left: None,
+        };
+        let key = claim_key(tid);
+        let stored = self.host.storage_get(&key).await.map_err(storage_error)?;
+        let Some((since, record)) = stored.as_deref().and_then(parse_claim) else {
+            return Err(mismatch);
+        };
+        self.verifications()
+            .verify(tid, &record, phone, &Purpose::Register, "", code)
+            .await?;
+        let wait_ms = since + CLAIM_LEASE_MS - self.host.now_ms();
+        let in_progress = PluginError::RegistrationInProgress {
+            retry_after_seconds: u32::try_from((wait_ms.max(1) + 999) / 1000).unwrap_or(1),
+        };
+        if wait_ms > 0 {
+            return Err(in_progress);
+        }
+        // Of two retries at once, only one takes it over.
+        match self.host.storage_take(&key).await.map_err(storage_error)? {
+            Some(taken) if Some(&taken) == stored.as_ref() => Ok(record),
+            _ => Err(in_progress),
+        }
+    }
+
+    /// Remembers which verification this registration consumed, and when, for
+    /// `after_register` (and for a retry after a crash: `take_over_claim`).
     async fn claim(&self, transaction_id: &str, record: &Record) -> Result<()> {
-        let value = record.to_json();
-        let ttl = record.seconds_left(self.host.now_ms());
+        let now = self.host.now_ms();
+        let value = format!("{now} {}", record.to_json());
+        let ttl = record.seconds_left(now);
         self.host
             .storage_put(&claim_key(transaction_id), &value, ttl)
             .await
@@ -142,7 +193,7 @@ impl<H: Host> Plugin<H> {
             .storage_take(&claim_key(&transaction_id))
             .await
             .map_err(storage_error)?;
-        let Some(record) = claimed.and_then(|s| Record::from_json(&s)) else {
+        let Some((_, record)) = claimed.as_deref().and_then(parse_claim) else {
             return done;
         };
         match result {

@@ -193,6 +193,26 @@ impl<H: Host> Verifications<'_, H> {
         let Some(record) = self.load(&key).await? else {
             return Err(unknown);
         };
+        self.verify(transaction_id, &record, phone, purpose, user_id, code)
+            .await?;
+        // Single use: of two concurrent right answers, only one takes the record.
+        match self.host.storage_take(&key).await.map_err(storage_error)? {
+            Some(taken) if Record::from_json(&taken).as_ref() == Some(&record) => Ok(record),
+            _ => Err(unknown),
+        }
+    }
+
+    /// Whether `code` is the answer of `record` in this context: its lifetime, then one more
+    /// attempt counted, then the comparison. Consumes nothing.
+    pub async fn verify(
+        &self,
+        transaction_id: &str,
+        record: &Record,
+        phone: &PhoneNumber,
+        purpose: &Purpose,
+        user_id: &str,
+        code: &str,
+    ) -> Result<()> {
         let now = self.host.now_ms();
         if now >= record.expires_at_ms {
             return Err(PluginError::VerificationExpired);
@@ -227,11 +247,7 @@ impl<H: Host> Verifications<'_, H> {
                 }
             });
         }
-        // Single use: of two concurrent right answers, only one takes the record.
-        match self.host.storage_take(&key).await.map_err(storage_error)? {
-            Some(taken) if Record::from_json(&taken).as_ref() == Some(&record) => Ok(record),
-            _ => Err(unknown),
-        }
+        Ok(())
     }
 
     /// Puts back a verification that was consumed by an operation that then failed (say, the

@@ -442,3 +442,43 @@ fn an_empty_transaction_id_does_not_skip_two_factor() {
         assert_eq!(respond_body(outcome)["twoFactorRequired"], true);
     }
 }
+
+#[test]
+fn a_phone_number_identity_logs_in_written_in_any_form_registration_accepts() {
+    let p = plugin_with(config_with(json!({"identityField": "phoneNumber"})));
+    for written in ["+1 415 555 0161", "+1 (415) 555-0161", "0014155550161"] {
+        let outcome =
+            block_on(p.before_login(&ctx(), args(json!({"login": written, "password": "pw"}))))
+                .unwrap();
+        assert_eq!(
+            outcome,
+            HookOutcome::Continue {
+                args: Some(args(json!({"login": "+14155550161", "password": "pw"})))
+            },
+            "{written}"
+        );
+    }
+    // Not a number: left for the host to refuse as any unknown login.
+    let outcome = block_on(p.before_login(
+        &ctx(),
+        args(json!({"login": "ann@example.com", "password": "pw"})),
+    ))
+    .unwrap();
+    assert_eq!(
+        outcome,
+        HookOutcome::Continue {
+            args: Some(args(json!({"login": "ann@example.com", "password": "pw"})))
+        }
+    );
+}
+
+#[test]
+fn an_email_identity_passes_the_login_through_untouched() {
+    let p = plugin();
+    let outcome = block_on(p.before_login(
+        &ctx(),
+        args(json!({"login": "+1 415 555 0161", "password": "pw"})),
+    ))
+    .unwrap();
+    assert_eq!(outcome, HookOutcome::Continue { args: None });
+}

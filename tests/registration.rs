@@ -498,3 +498,82 @@ fn auth_token_appears_in_no_error_log_or_outcome() {
         );
     }
 }
+
+#[test]
+fn a_host_that_stopped_before_the_insert_leaves_the_code_to_a_retry_once_the_lease_is_over() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    // Checked and claimed, then the host stopped: no insert, no after-hook.
+    finish(&p, &tid, &code, PHONE).unwrap();
+
+    let soon = finish(&p, &tid, &code, PHONE).unwrap_err();
+    assert_eq!(soon.code(), "REGISTRATION_IN_PROGRESS");
+    assert_eq!(soon.status(), 409);
+    assert_eq!(soon.details()["retryAfterSeconds"], 15);
+    assert!(
+        soon.to_string().contains("try again in 15 seconds"),
+        "{soon}"
+    );
+
+    p.host().advance_seconds(15);
+    let again = finish(&p, &tid, &code, PHONE).expect("the same code registers after the lease");
+    assert_eq!(again["phoneNumberConfirmed"], true);
+    block_on(p.after_register(
+        &ctx(),
+        &second_call(&tid, &code, PHONE),
+        &HostResult::Succeeded { user: Map::new() },
+    ))
+    .unwrap();
+    p.host().advance_seconds(15);
+    assert_eq!(
+        finish(&p, &tid, &code, PHONE).unwrap_err().code(),
+        "CODE_MISMATCH",
+        "one code, one user"
+    );
+    assert_eq!(p.host().sms_count.get(), 1, "no second SMS was needed");
+}
+
+#[test]
+fn a_left_claim_is_taken_over_only_with_the_right_code_and_within_the_attempts() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    finish(&p, &tid, &code, PHONE).unwrap();
+    p.host().advance_seconds(20);
+    let guess = finish(&p, &tid, &wrong(&code), PHONE).unwrap_err();
+    assert_eq!(guess.code(), "CODE_MISMATCH");
+    assert_eq!(
+        guess.details()["attemptsLeft"],
+        3,
+        "the guesses before the claim count too"
+    );
+    let other_phone = finish(&p, &tid, &code, "+14155552672").unwrap_err();
+    assert_eq!(other_phone.code(), "CODE_MISMATCH");
+    for _ in 0..2 {
+        let _ = finish(&p, &tid, &wrong(&code), PHONE);
+    }
+    assert_eq!(
+        finish(&p, &tid, &code, PHONE).unwrap_err().code(),
+        "TOO_MANY_ATTEMPTS"
+    );
+}
+
+#[test]
+fn two_retries_at_once_take_a_left_claim_over_once() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    finish(&p, &tid, &code, PHONE).unwrap();
+    p.host().advance_seconds(20);
+    let c = ctx();
+    let results = join_all(vec![
+        p.before_register(&c, second_call(&tid, &code, PHONE)),
+        p.before_register(&c, second_call(&tid, &code, PHONE)),
+    ]);
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+}

@@ -48,14 +48,14 @@ test('operations: WIT exports = TypeScript class and functions = manifest operat
   assert.deepEqual(sorted(manifest.operations), sorted(ts));
 });
 
-test('config fields: WIT record = TypeScript PluginConfig = manifest config items', () => {
+test('config fields: WIT record = TypeScript PluginConfig = manifest config items and host secrets', () => {
   const wit = [...block(witTypes, 'record', 'config').matchAll(/^\s*([a-z][a-z0-9-]*)\s*:/gm)].map(
     (m) => camel(m[1]),
   );
   const ts = [...block(dts, 'export interface', 'PluginConfig').matchAll(/^\s*(\w+)\??:/gm)].map(
     (m) => m[1],
   );
-  const items = manifest.config.map((item) => item.name);
+  const items = [...manifest.config, ...manifest.hostSecrets].map((item) => item.name);
   assert.deepEqual(sorted(wit), sorted(ts));
   assert.deepEqual(sorted(items), sorted(ts));
 });

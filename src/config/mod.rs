@@ -42,6 +42,7 @@ pub const FIELDS: &[&str] = &[
     "twoFactorField",
     "statusCallbackUrl",
     "messagingAccess",
+    "codeHashingKey",
 ];
 
 /// When a password login must be followed by an SMS code.
@@ -66,6 +67,9 @@ pub struct Sender {
 pub struct Config {
     pub account_sid: String,
     pub auth_token: Secret,
+    /// The host's secret for hashing codes (at least 32 characters), kept apart from anything
+    /// stored: with it, neither the storage nor the Auth Token lets anyone test a code offline.
+    pub code_hashing_key: Option<Secret>,
     /// API key credentials, Twilio's recommendation for production; the Account SID still names
     /// the account in every URL.
     pub api_key: Option<(String, Secret)>,
@@ -118,6 +122,16 @@ impl Config {
 
         let account_sid = r.sid("accountSid", "AC", true).unwrap_or_default();
         let auth_token = r.secret("authToken", true).unwrap_or_default();
+        let code_hashing_key = r.string("codeHashingKey", None).map(Secret::new);
+        if code_hashing_key
+            .as_ref()
+            .is_some_and(|k| k.expose().len() < 32)
+        {
+            r.problem(
+                "codeHashingKey",
+                "must be at least 32 characters of random text from the host",
+            );
+        }
         let api_key_sid = r.sid("apiKeySid", "SK", false);
         let api_key_secret = r.secret("apiKeySecret", false);
         let api_key = match (api_key_sid, api_key_secret) {
@@ -191,6 +205,7 @@ impl Config {
         let config = Config {
             account_sid,
             auth_token,
+            code_hashing_key,
             api_key,
             sender: Sender {
                 phone_number,

@@ -186,3 +186,25 @@ fn status_callback_url_must_be_https_or_loopback() {
         assert_eq!(Config::from_json(&c).is_ok(), ok, "{url}");
     }
 }
+
+#[test]
+fn the_hosts_code_hashing_key_must_be_long_and_is_never_echoed() {
+    let short = "k".repeat(31);
+    let problems = problems_of(json!({
+        "accountSid": "AC00000000000000000000000000000000",
+        "authToken": "test_auth_token_0000000000000000",
+        "senderPhoneNumber": "+15005550006",
+        "codeHashingKey": short,
+    }));
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].field, "codeHashingKey");
+    assert!(!problems[0].reason.contains(&short));
+    let mut config = minimal();
+    config["codeHashingKey"] = json!("k".repeat(43));
+    let c = Config::from_json(&config).unwrap();
+    assert!(c.code_hashing_key.is_some());
+    assert!(
+        !format!("{c:?}").contains(&"k".repeat(43)),
+        "Debug hides it"
+    );
+}

@@ -10,6 +10,8 @@ const TS_TYPES: &'static str = r#"
 export interface PluginConfig {
   accountSid: string;
   authToken: string;
+  /** Supplied by the host (the manifest's hostSecrets), never by the popup: keys code hashes. */
+  codeHashingKey?: string;
   apiKeySid?: string;
   apiKeySecret?: string;
   senderPhoneNumber?: string;
@@ -139,7 +141,8 @@ export type PluginErrorCode =
   | "PHONE_NUMBER_IN_USE" | "TWO_FACTOR_REQUIRED" | "SMS_BUDGET_EXCEEDED" | "COUNTRY_NOT_ALLOWED"
   | "PHONE_LOGIN_DISABLED" | "TWO_FACTOR_UNAVAILABLE" | "NOT_AUTHENTICATED" | "MESSAGE_NOT_FOUND"
   | "SIGNATURE_INVALID" | "VERIFICATION_REQUIRED" | "CODE_MISMATCH" | "VERIFICATION_EXPIRED"
-  | "TOO_MANY_ATTEMPTS" | "RATE_LIMITED" | "TWILIO_REJECTED" | "TWILIO_UNAVAILABLE"
+  | "TOO_MANY_ATTEMPTS" | "REGISTRATION_IN_PROGRESS" | "RATE_LIMITED" | "TWILIO_REJECTED"
+  | "TWILIO_UNAVAILABLE"
   | "STORAGE_UNAVAILABLE" | "HOST_FAILURE";
 
 /** Every error the plugin throws or rejects with. */
