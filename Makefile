@@ -90,6 +90,7 @@ test: tools lint test-rust build check-size check-wit test-node
 bench: build $(NPM_STAMP)
 	node $(HARNESS)/bench/plugin-bench.js
 	node $(HARNESS)/bench/enumeration-bench.js
+	node $(HARNESS)/bench/login-flood-bench.js
 
 run: build $(NPM_STAMP)
 	node $(HARNESS)/bin/baas.js

@@ -549,3 +549,27 @@ test('a login code works once, even when sent twice at the same moment', async (
   assert.equal(replay.body.code, 'CODE_MISMATCH');
   assertNoSession(app, replay, 2);
 });
+
+test('with the phone number as the identity, it logs in written any way registration takes', async (t) => {
+  const { app } = await startApp(t, {
+    pluginConfig: { identityField: 'phoneNumber', twoFactor: 'off' },
+  });
+  const { step2 } = await registerWithCode(app, '+14155550161', {
+    password: 'correct horse battery staple',
+  });
+  assert.equal(step2.status, 200, step2.text);
+  assert.equal(step2.body.phoneNumber, '+14155550161');
+  for (const login of ['+1 415 555 0161', '+1 (415) 555-0161', '+14155550161', '0014155550161']) {
+    const answer = await postJson(`${app.url}/api/users/login`, {
+      login,
+      password: 'correct horse battery staple',
+    });
+    assert.equal(answer.status, 200, `${login}: ${answer.text}`);
+    assert.equal(answer.body.objectId, step2.body.objectId);
+  }
+  const wrong = await postJson(`${app.url}/api/users/login`, {
+    login: '+1 415 555 0161',
+    password: 'not the password',
+  });
+  assert.equal(wrong.status, 401);
+});

@@ -258,6 +258,8 @@ function createApp(options = {}) {
         publicUrl: state.publicUrl,
         server: state.server,
         trustedProxies: hostConfig.trustedProxies,
+        db,
+        clock,
       });
       return { url: state.url, simulatorUrl };
     } catch (err) {

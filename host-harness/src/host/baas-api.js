@@ -13,7 +13,8 @@ const {
 } = require('./errors');
 const { clientAddress } = require('./client-address');
 const { DEFAULT_BODY_LIMIT, readJsonBody, sendJson } = require('./http-json');
-const { createLoginRoute } = require('./routes-login');
+const { installRefusals, readTarget } = require('./http-refusals');
+const { createLoginRoute, createLoginThrottle } = require('./routes-login');
 const { createServiceRoutes } = require('./routes-services');
 const { createUserRoutes } = require('./routes-users');
 
@@ -37,6 +38,10 @@ const MAX_USER_AGENT_CHARS = 256;
  *   X-Forwarded-For names the client (`ctx.clientIp`)
  * @param {object[]} [deps.extraRoutes] more routes of the same shape (the console's); a handler
  *   may answer `raw` (a string or Buffer, with its Content-Type in `headers`) instead of `body`
+ * @param {import('better-sqlite3').Database} [deps.db] where failed password logins are counted
+ *   (the login throttle); without it, password logins are not throttled
+ * @param {() => number} [deps.clock] ms since the epoch, for the login throttle
+ * @param {object} [deps.loginThrottleRules] changes to routes-login's LOGIN_THROTTLE_RULES
  */
 function createBaasApi({
   plugin,
@@ -52,9 +57,13 @@ function createBaasApi({
   server = http.createServer(),
   extraRoutes = [],
   trustedProxies = null,
+  db = null,
+  clock = Date.now,
+  loginThrottleRules = {},
 }) {
   const userRoutes = createUserRoutes({ plugin, users, sessions, log });
-  const loginRoute = createLoginRoute({ plugin, users, sessions, log });
+  const throttle = db ? createLoginThrottle(db, { clock, rules: loginThrottleRules }) : null;
+  const loginRoute = createLoginRoute({ plugin, users, sessions, log, throttle });
   const serviceRoutes = createServiceRoutes({
     plugin,
     sessions,
@@ -130,10 +139,10 @@ function createBaasApi({
   async function handle(req, res) {
     const requestId = crypto.randomUUID();
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://baas.local');
+    const { url, refusal } = readTarget(req);
     let answer;
     try {
-      const found = findRoute(req.method, url.pathname);
+      const found = refusal ? { error: refusal } : findRoute(req.method, url.pathname);
       if (found.error) {
         answer = baasErrorResponse(found.error);
         if (found.allow) answer.headers.Allow = found.allow;
@@ -162,7 +171,7 @@ function createBaasApi({
     log('info', 'request', {
       requestId,
       method: req.method,
-      path: url.pathname,
+      path: url?.pathname,
       status: answer.status,
       ms: Math.round(performance.now() - started),
     });
@@ -178,6 +187,8 @@ function createBaasApi({
   // A request waits at most for Twilio (30 s at the very most) plus hashing; past a minute
   // something is stuck and the socket is better freed.
   server.requestTimeout = 60_000;
+  // Node's own refusals (oversized headers, not HTTP, ...) answered in JSON too.
+  installRefusals(server, log);
   return { server };
 }
 

@@ -74,4 +74,29 @@ function clientAddress(req, trusted) {
   return client;
 }
 
-module.exports = { clientAddress, parseTrustedProxies, plainAddress };
+/**
+ * The address as the throttle counts it: an IPv6 client as its /64, the block one subscriber
+ * usually gets (counting single addresses would give each attacker 2^64 fresh ones).
+ */
+function addressKey(address) {
+  const text = String(address ?? '').replace(/%.*$/, '');
+  if (!net.isIPv6(text)) return text;
+  const groups = (part) => {
+    if (!part) return [];
+    return part.split(':').flatMap((group) => {
+      if (!group.includes('.')) return [group];
+      const [a, b, c, d] = group.split('.').map(Number);
+      return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+    });
+  };
+  const [head, tail] = text.split('::');
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${all
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+module.exports = { clientAddress, parseTrustedProxies, plainAddress, addressKey };

@@ -9,13 +9,24 @@ class BaasError extends Error {
    * @param {number} status HTTP status
    * @param {number} code Backendless error code
    * @param {string} message for the app's developer and, often, its end user
+   * @param {object} [more]
+   * @param {number} [more.retryAfterSeconds] when to try again, sent as Retry-After
    */
-  constructor(status, code, message) {
+  constructor(status, code, message, { retryAfterSeconds } = {}) {
     super(message);
     this.name = 'BaasError';
     this.status = status;
     this.code = code;
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** A wait in words for a message, rounded up: "1 second", "40 seconds", "15 minutes". */
+function waitInWords(seconds) {
+  const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return plural(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds < 2 * 3600) return plural(Math.ceil(seconds / 60), 'minute');
+  return plural(Math.ceil(seconds / 3600), 'hour');
 }
 
 const errors = {
@@ -34,6 +45,21 @@ const errors = {
   loginMissing: () =>
     new BaasError(400, 3006, 'Either login or password is an empty string value.'),
   invalidLogin: () => new BaasError(401, 3003, 'Invalid login or password.'),
+  // 3036 is Backendless's "Account locked out due to too many failed logins" (Login errors).
+  accountLocked: (seconds) =>
+    new BaasError(
+      429,
+      3036,
+      `Too many failed logins for this account. Try again in ${waitInWords(seconds)}, or reset your password.`,
+      { retryAfterSeconds: seconds },
+    ),
+  addressLocked: (seconds) =>
+    new BaasError(
+      429,
+      3036,
+      `Too many failed logins from this network. Try again in ${waitInWords(seconds)}.`,
+      { retryAfterSeconds: seconds },
+    ),
   notExistingToken: () =>
     new BaasError(401, 3064, 'Not existing user token: log in again to get a new user-token.'),
   tokenOfAnotherUser: () =>
@@ -46,11 +72,34 @@ const errors = {
     ),
   bodyTooLarge: (limit) =>
     new BaasError(413, 413, `The request body is larger than ${limit} bytes.`),
+  // Refusals of the request itself (http-json.js, http-refusals.js): the HTTP status as code.
+  notJson: () => new BaasError(415, 415, 'Send JSON: Content-Type: application/json.'),
+  headersTooLarge: (limit) =>
+    new BaasError(
+      431,
+      431,
+      `The request headers are larger than ${limit % 1024 ? `${limit} bytes` : `${limit / 1024} KB`}: send fewer or shorter headers (cookies, tokens).`,
+    ),
+  notHttp: (what) => new BaasError(400, 400, `The request is not valid HTTP/1.1: ${what}.`),
+  hostMissing: () =>
+    new BaasError(400, 400, 'An HTTP/1.1 request must name the server in a Host header.'),
+  badTarget: () =>
+    new BaasError(400, 400, 'The request target is neither a path nor an absolute URL.'),
+  requestTimeout: () =>
+    new BaasError(408, 408, 'The request took too long to arrive: send it again, faster.'),
+  expectationFailed: () =>
+    new BaasError(417, 417, 'The only Expect this server understands is "100-continue".'),
+  notProxy: () => new BaasError(405, 405, 'CONNECT is not allowed: this server is not a proxy.'),
   notFound: (method, path) => new BaasError(404, 404, `No API route for ${method} ${path}.`),
   methodNotAllowed: (method, path) =>
     new BaasError(405, 405, `${method} is not allowed on ${path}.`),
   internal: () =>
     new BaasError(500, 500, 'The server failed to handle the request. Try again in a moment.'),
+  // Every password-hashing slot is taken and the queue is full (or the wait ran out).
+  busy: () =>
+    new BaasError(503, 503, 'The server is busy: try again in a moment.', {
+      retryAfterSeconds: 1,
+    }),
 };
 
 /** True for the JS Errors the plugin rejects with: string code, HTTP status, message. */
@@ -82,7 +131,11 @@ function pluginErrorResponse(err) {
 }
 
 function baasErrorResponse(err) {
-  return { status: err.status, body: { code: err.code, message: err.message }, headers: {} };
+  const headers = {};
+  if (Number.isInteger(err.retryAfterSeconds) && err.retryAfterSeconds > 0) {
+    headers['Retry-After'] = String(err.retryAfterSeconds);
+  }
+  return { status: err.status, body: { code: err.code, message: err.message }, headers };
 }
 
 /** `{code, message}` for an after-hook's `{error}` result. */
@@ -97,4 +150,5 @@ module.exports = {
   pluginErrorResponse,
   baasErrorResponse,
   hostResultError,
+  waitInWords,
 };

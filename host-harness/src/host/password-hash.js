@@ -3,9 +3,27 @@
 // hashes already stored: each is verified with the parameters it was made with.
 
 const crypto = require('node:crypto');
+const os = require('node:os');
 const { promisify } = require('node:util');
 
+const { errors } = require('./errors');
+const { createLimiter } = require('./hash-limiter');
+
 const scrypt = promisify(crypto.scrypt);
+
+// Hashes run a few at a time (hash-limiter.js), registration and login alike: one per CPU, at
+// least 2, and at most one less than libuv's threadpool (UV_THREADPOOL_SIZE, 4 by default), so a
+// thread stays free for DNS lookups and file work. A few more wait their turn, briefly; past
+// that the answer is 503 with Retry-After: 1 instead of a wait nobody can see the end of.
+const THREADPOOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+const DEFAULT_HASH_LIMITS = Object.freeze({
+  concurrency: Math.max(2, Math.min(os.availableParallelism(), THREADPOOL_SIZE - 1)),
+  maxQueue: 64,
+  maxWaitMs: 5000,
+});
+
+/** The process's one limiter: the threadpool and CPUs it protects are the process's too. */
+const hashLimiter = createLimiter({ ...DEFAULT_HASH_LIMITS, busy: errors.busy });
 
 // OWASP's cheat sheet asks for N=2^17 (128 MiB per hash). This development host uses 2^14
 // (16 MiB) so registration and the tests stay fast on any laptop; a production host raises N,
@@ -25,10 +43,9 @@ async function hashPassword(password, params = DEFAULT_PARAMS) {
     throw new TypeError('password must be a string');
   }
   const salt = crypto.randomBytes(SALT_BYTES);
-  const key = await scrypt(password.normalize('NFC'), salt, KEY_BYTES, {
-    ...params,
-    maxmem: maxmem(params),
-  });
+  const key = await hashLimiter.run(() =>
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...params, maxmem: maxmem(params) }),
+  );
   return [
     'scrypt',
     params.N,
@@ -50,14 +67,19 @@ function parseStored(stored) {
   return { params: { N, r, p }, salt, key };
 }
 
-/** True when `password` matches the stored hash; compared in constant time. */
+/**
+ * True when `password` matches the stored hash; compared in constant time. Like hashPassword,
+ * rejects with a 503 BaasError when the server is too busy hashing to take it.
+ */
 async function verifyPassword(password, stored) {
   const parsed = parseStored(stored);
   if (!parsed || typeof password !== 'string' || password.length > MAX_PASSWORD_CHARS) return false;
-  const key = await scrypt(password.normalize('NFC'), parsed.salt, parsed.key.length, {
-    ...parsed.params,
-    maxmem: maxmem(parsed.params),
-  });
+  const key = await hashLimiter.run(() =>
+    scrypt(password.normalize('NFC'), parsed.salt, parsed.key.length, {
+      ...parsed.params,
+      maxmem: maxmem(parsed.params),
+    }),
+  );
   return key.length === parsed.key.length && crypto.timingSafeEqual(key, parsed.key);
 }
 
@@ -67,8 +89,20 @@ async function verifyPassword(password, stored) {
  */
 let decoy = null;
 async function decoyHash() {
-  decoy ??= hashPassword(crypto.randomBytes(16).toString('hex'));
+  // A refusal (busy) is not kept: the next login makes the decoy again.
+  decoy ??= hashPassword(crypto.randomBytes(16).toString('hex')).catch((err) => {
+    decoy = null;
+    throw err;
+  });
   return decoy;
 }
 
-module.exports = { hashPassword, verifyPassword, decoyHash, DEFAULT_PARAMS, MAX_PASSWORD_CHARS };
+module.exports = {
+  hashPassword,
+  verifyPassword,
+  decoyHash,
+  hashLimiter,
+  DEFAULT_HASH_LIMITS,
+  DEFAULT_PARAMS,
+  MAX_PASSWORD_CHARS,
+};

@@ -6,10 +6,62 @@
 //   `twoFactorRequired`). Unlike registration, a failing after-hook fails closed: the session
 //   is revoked, because issuing it would skip a second factor the app asked for. The user's
 //   lastLogin is recorded only once the session is granted.
+// Password checks are throttled per account and per client address (failure-throttle.js): a
+// refused attempt runs no hash at all, and a correct password clears the account's failures.
 
-const { baasErrorResponse, errors, hostResultError } = require('./errors');
+const { addressKey } = require('./client-address');
+const { BaasError, baasErrorResponse, errors, hostResultError } = require('./errors');
+const { createFailureThrottle } = require('./failure-throttle');
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
 const { decoyHash, verifyPassword } = require('./password-hash');
+
+/** How failed password logins are throttled (README, "Password login throttling"). */
+const LOGIN_THROTTLE_RULES = Object.freeze({
+  // One account: a few typos are free, then waits of 1, 2, 4 ... 64 s, then 15 minutes locked.
+  account: Object.freeze({
+    freeFailures: 3,
+    baseDelaySeconds: 1,
+    lockAfter: 10,
+    lockSeconds: 900,
+    forgetAfterSeconds: 900,
+    clearOnSuccess: true,
+  }),
+  // One client address, which carrier-grade NAT shares among many real users: far more slack,
+  // waits of at most a minute, and one user's success does not clear the others' failures.
+  address: Object.freeze({
+    freeFailures: 20,
+    baseDelaySeconds: 1,
+    maxDelaySeconds: 60,
+    lockAfter: 100,
+    lockSeconds: 900,
+    forgetAfterSeconds: 900,
+    clearOnSuccess: false,
+  }),
+});
+
+/**
+ * The login throttle on `db`; `rules` may change any field of LOGIN_THROTTLE_RULES' scopes.
+ * @param {import('better-sqlite3').Database} db
+ * @param {{clock?: () => number, rules?: {account?: object, address?: object}}} [options]
+ */
+function createLoginThrottle(db, { clock, rules = {} } = {}) {
+  return createFailureThrottle(db, {
+    namespace: 'login',
+    clock,
+    scopes: {
+      account: {
+        ...LOGIN_THROTTLE_RULES.account,
+        ...rules.account,
+        refuse: ({ retryAfterSeconds }) => errors.accountLocked(retryAfterSeconds),
+      },
+      address: {
+        ...LOGIN_THROTTLE_RULES.address,
+        ...rules.address,
+        refuse: ({ retryAfterSeconds }) => errors.addressLocked(retryAfterSeconds),
+      },
+    },
+  });
+}
 
 /**
  * @param {object} deps
@@ -17,8 +69,10 @@ const { decoyHash, verifyPassword } = require('./password-hash');
  * @param {ReturnType<import('./users-store').createUsersStore>} deps.users
  * @param {ReturnType<import('./sessions-store').createSessionsStore>} deps.sessions
  * @param {Function} deps.log
+ * @param {ReturnType<typeof createLoginThrottle> | null} [deps.throttle] counts failed
+ *   password logins; null: not throttled
  */
-function createLoginRoute({ plugin, users, sessions, log }) {
+function createLoginRoute({ plugin, users, sessions, log, throttle = null }) {
   const { unexpected, callHook } = createOutcomeHandling(log);
 
   /** A session for the user: the after-hook's `result` and the answer, if the hook agrees. */
@@ -44,15 +98,40 @@ function createLoginRoute({ plugin, users, sessions, log }) {
   }
 
   /** The BaaS's own check of `{login, password}`. */
-  async function passwordLogin(args) {
+  async function passwordLogin(args, ctx) {
     const { login, password } = args;
     if (typeof login !== 'string' || !login.trim() || typeof password !== 'string' || !password) {
       return failed(errors.loginMissing());
     }
-    const found = users.findCredentials(login);
-    // An unknown login costs the same hashing as a wrong password: timing does not tell which.
-    const matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()));
-    if (!found || !matches) return failed(errors.invalidLogin());
+    // Keyed by the identity as the users table compares it (Ann@ and ann@ are one account),
+    // whether or not such a user exists: the answers do not tell who has an account.
+    let counted = null;
+    try {
+      counted = throttle?.begin({
+        account: users.identityKey(login),
+        address: addressKey(ctx.clientIp),
+      });
+    } catch (err) {
+      if (err instanceof BaasError) return failed(err);
+      throw err;
+    }
+    let found;
+    let matches;
+    try {
+      found = users.findCredentials(login);
+      // An unknown login costs the same hashing as a wrong password: timing does not tell which.
+      matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()));
+    } catch (err) {
+      // Busy (503) or broken: no password was checked, so the attempt counts neither way.
+      counted?.cancel();
+      if (err instanceof BaasError) return failed(err);
+      throw err;
+    }
+    if (!found || !matches) {
+      counted?.failed();
+      return failed(errors.invalidLogin());
+    }
+    counted?.succeeded();
     return issueSession(found.user.objectId);
   }
 
@@ -76,7 +155,7 @@ function createLoginRoute({ plugin, users, sessions, log }) {
     if (outcome?.action === 'authenticate') {
       attempt = authenticated(outcome.userId, ctx);
     } else if (outcome?.action === 'continue') {
-      attempt = await passwordLogin(isPlainObject(outcome.args) ? outcome.args : body);
+      attempt = await passwordLogin(isPlainObject(outcome.args) ? outcome.args : body, ctx);
       // A password login proved no code: transaction fields it carries (empty, null) were
       // checked by no one, so the after-hook must not take it for two-factor's second step.
       loginSeen = withoutTransaction(body);
@@ -97,4 +176,4 @@ function createLoginRoute({ plugin, users, sessions, log }) {
   return { login };
 }
 
-module.exports = { createLoginRoute };
+module.exports = { createLoginRoute, createLoginThrottle, LOGIN_THROTTLE_RULES };

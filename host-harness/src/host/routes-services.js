@@ -9,11 +9,9 @@
 //   go to the plugin, which checks X-Twilio-Signature and answers 403 unless Twilio signed it.
 
 const { BaasError, errors } = require('./errors');
-const { DEFAULT_BODY_LIMIT } = require('./http-json');
+const { DEFAULT_BODY_LIMIT, readTextBody } = require('./http-json');
 
 const SIGNATURE_ACCESS = 'twilio-signature';
-/** Past this much of an oversized webhook body we stop reading and close the connection. */
-const DRAIN_LIMIT = 1024 * 1024;
 
 const missingToken = () =>
   new BaasError(
@@ -49,19 +47,6 @@ function accessOf(service, settings) {
 function statusCallbackPath(services = []) {
   const service = services.find((candidate) => candidate.access === SIGNATURE_ACCESS);
   return service ? parseRoute(service.route).path : null;
-}
-
-/** The raw body as text, at most `limit` bytes; `{tooLarge}` past it. */
-async function readRawBody(req, limit) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > DRAIN_LIMIT) return { tooLarge: true, drained: false };
-    if (size <= limit) chunks.push(chunk);
-  }
-  if (size > limit) return { tooLarge: true, drained: true };
-  return { text: Buffer.concat(chunks).toString('utf8') };
 }
 
 /** Request headers as the plugin takes them: name -> string (repeated ones joined). */
@@ -128,19 +113,12 @@ function createServiceRoutes({
       path: new RegExp(`^${escapeRegExp(path)}$`),
       event: service.name,
       handler: async ({ req, ctx }) => {
-        const raw = await readRawBody(req, bodyLimit);
-        if (raw.tooLarge) {
-          const { status, code, message } = errors.bodyTooLarge(bodyLimit);
-          return {
-            status,
-            body: { code, message },
-            headers: raw.drained ? {} : { Connection: 'close' },
-          };
-        }
+        // Twilio posts a form: read as text, signed as sent. Oversized: 413 (http-json.js).
+        const text = await readTextBody(req, bodyLimit);
         const receipt = await plugin[service.name](ctx, {
           url: `${publicUrl}${req.url}`,
           headers: plainHeaders(req.headers),
-          body: raw.text,
+          body: text,
         });
         return { status: 200, body: receipt, headers: {} };
       },

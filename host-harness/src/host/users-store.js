@@ -159,6 +159,8 @@ function createUsersStore(
     findBy,
     findCredentials,
     getById: (objectId) => toPublic(statements.byId.get(objectId)),
+    /** The identity as uniqueness and login compare it (emails in lowercase). */
+    identityKey,
     recordLogin(objectId) {
       statements.login.run({ objectId, now: clock() });
       return toPublic(statements.byId.get(objectId));
