@@ -27,13 +27,27 @@ function banner(app) {
     );
   }
   lines.push(`  Data:      ${app.dbPath}`);
+  const { source, created } = app.masterKey;
+  lines.push(
+    source === 'BAAS_MASTER_KEY'
+      ? '  Secrets:   sealed under BAAS_MASTER_KEY'
+      : `  Secrets:   sealed under the master key in ${source}${created ? ' (new: back it up apart from the data)' : ''}`,
+  );
   if (app.hostConfig.configFile) lines.push(`  Settings:  ${app.hostConfig.configFile}`);
   lines.push(
     `  BaaS API:  ${app.url}`,
     `             POST ${app.url}/api/users/register   POST ${app.url}/api/users/login`,
     `             GET  ${app.url}/api/health`,
     `  Console:   ${app.url}/console`,
+    `             sign in once with ${app.console.signInLink}`,
+    '             (a one-time link, valid for an hour; a restart prints a new one)',
   );
+  if (app.console.createdPassword) {
+    lines.push(
+      `             console password: ${app.console.createdPassword}`,
+      '             (made up now and shown this once; set CONSOLE_PASSWORD to choose your own)',
+    );
+  }
   if (app.simulatorUrl && app.mode === 'simulator') {
     lines.push(
       `  Simulator: ${app.simulatorUrl}`,

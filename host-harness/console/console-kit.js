@@ -3,14 +3,43 @@
 
 export const $ = (id) => document.getElementById(id);
 
-/** One call of the console API; rejects with the API's {code, message, details}. */
-export async function api(method, path, body) {
+/** The session's CSRF token, read once from the API (only the signed-in page can read it). */
+let csrfToken = null;
+
+/** Back to the sign-in page, coming back here afterwards. */
+export function toSignIn() {
+  window.location.assign('/console/sign-in');
+}
+
+async function request(method, path, body) {
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const response = await fetch(`/console/api/${path}`, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = await response.json().catch(() => null);
+  return { response, data: await response.json().catch(() => null) };
+}
+
+/** Reads the session; sends the browser to the sign-in page when there is none. */
+export async function requireSession() {
+  const { data } = await request('GET', 'session');
+  if (!data?.signedIn) {
+    toSignIn();
+    return false;
+  }
+  csrfToken = data.csrfToken;
+  return true;
+}
+
+/** One call of the console API; rejects with the API's {code, message, details}. */
+export async function api(method, path, body) {
+  const { response, data } = await request(method, path, body);
+  if (response.status === 401 && path !== 'sign-in') {
+    // The session ended (idle, signed out elsewhere, password changed): sign in again.
+    toSignIn();
+  }
   if (!response.ok) {
     const err = new Error(data?.message ?? `The console API answered ${response.status}.`);
     Object.assign(err, { status: response.status, code: data?.code, details: data?.details });

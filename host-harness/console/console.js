@@ -7,7 +7,9 @@ import {
   closeOnto,
   el,
   openDialog,
+  requireSession,
   restoreFocusOnClose,
+  toSignIn,
   trapFocus,
 } from './console-kit.js';
 import { openConfiguration, setupPopup } from './console-popup.js';
@@ -173,7 +175,17 @@ async function uninstall() {
   }
 }
 
-function start() {
+async function signOut() {
+  try {
+    await api('POST', 'sign-out', {});
+  } finally {
+    toSignIn();
+  }
+}
+
+async function start() {
+  if (!(await requireSession())) return;
+  $('sign-out').addEventListener('click', signOut);
   for (const dialog of document.querySelectorAll('dialog')) {
     trapFocus(dialog);
     restoreFocusOnClose(dialog);

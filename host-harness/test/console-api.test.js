@@ -13,11 +13,28 @@ const {
   TRIAL_ACCOUNT,
   VOICE_ONLY_NUMBER,
 } = require('../src/twilio-sim');
-const { freePort, getJson, postJson, readCode, startApp, tempDir } = require('./host-helpers');
+const {
+  consoleSession,
+  freePort,
+  getJson,
+  postJson,
+  readCode,
+  startApp,
+  tempDir,
+} = require('./host-helpers');
 
 const NEW_TOKEN = 'console_token_abcdefghijklmnop9876';
 
 const api = (app, path) => `${app.url}/console/api/${path}`;
+
+/** One operator session per host, signed in on first use. */
+const sessions = new WeakMap();
+async function signedIn(app) {
+  if (!sessions.has(app)) sessions.set(app, await consoleSession(app));
+  return sessions.get(app);
+}
+const apiGet = async (app, path) => getJson(api(app, path), await signedIn(app));
+const apiPost = async (app, path, body) => postJson(api(app, path), body, await signedIn(app));
 
 /** What the popup sends for the simulator's Full account; `overrides` replace members. */
 function formConfig(app, overrides = {}) {
@@ -34,7 +51,7 @@ function formConfig(app, overrides = {}) {
 }
 
 async function testConfig(app, overrides) {
-  const { status, body } = await postJson(api(app, 'test'), { config: formConfig(app, overrides) });
+  const { status, body } = await apiPost(app, 'test', { config: formConfig(app, overrides) });
   assert.equal(status, 200, JSON.stringify(body));
   return Object.fromEntries(body.checks.map((check) => [check.name, check]));
 }
@@ -50,14 +67,16 @@ describe('pages', () => {
       ['/console/console-kit.js', 'text/javascript'],
       ['/console/console-fields.js', 'text/javascript'],
       ['/console/console-popup.js', 'text/javascript'],
+      ['/console/sign-in', 'text/html'],
+      ['/console/sign-in.js', 'text/javascript'],
     ]) {
-      const response = await fetch(`${app.url}${path}`);
+      const response = await fetch(`${app.url}${path}`, { headers: await signedIn(app) });
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type'), new RegExp(`^${type}`));
       assert.match(response.headers.get('content-security-policy'), /script-src 'self'/);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     }
-    const html = await (await fetch(`${app.url}/console`)).text();
+    const html = await (await fetch(`${app.url}/console`, { headers: await signedIn(app) })).text();
     assert.doesNotMatch(html, /<script>|style=/, 'no inline script or style');
     const missing = await fetch(`${app.url}/console/package.json`);
     assert.equal(missing.status, 404, 'only the page files are served');
@@ -65,7 +84,7 @@ describe('pages', () => {
 
   test('an unknown console path answers the host error shape', async (t) => {
     const { app } = await startApp(t);
-    const { status, body } = await getJson(api(app, 'nothing'));
+    const { status, body } = await apiGet(app, 'nothing');
     assert.equal(status, 404);
     assert.deepEqual(Object.keys(body).sort(), ['code', 'message']);
   });
@@ -74,7 +93,7 @@ describe('pages', () => {
 describe('listing and popup data', () => {
   test('the product is listed with its name, version and description, installed by default', async (t) => {
     const { app } = await startApp(t);
-    const { status, body } = await getJson(api(app, 'product'));
+    const { status, body } = await apiGet(app, 'product');
     assert.equal(status, 200);
     assert.equal(body.name, 'Twilio Integration');
     assert.equal(body.version, app.version);
@@ -87,7 +106,7 @@ describe('listing and popup data', () => {
 
   test('the popup gets every config item and the values, with each secret only masked', async (t) => {
     const { app } = await startApp(t);
-    const { body, text } = await getJson(api(app, 'configuration'));
+    const { body, text } = await apiGet(app, 'configuration');
     assert.deepEqual(
       body.items.map((item) => item.name),
       app.manifest.config.map((item) => item.name),
@@ -106,7 +125,7 @@ describe('listing and popup data', () => {
 describe('field checks', () => {
   test("each problem comes from the plugin's own rules, with its field", async (t) => {
     const { app } = await startApp(t);
-    const { body } = await postJson(api(app, 'validate'), {
+    const { body } = await apiPost(app, 'validate', {
       config: formConfig(app, { accountSid: 'AC123', codeLength: 11, authToken: '' }),
     });
     assert.equal(body.ok, false);
@@ -116,11 +135,11 @@ describe('field checks', () => {
 
   test('a secret left empty means the saved one; clearing a required one is a problem', async (t) => {
     const { app } = await startApp(t);
-    const keep = await postJson(api(app, 'validate'), {
+    const keep = await apiPost(app, 'validate', {
       config: formConfig(app, { authToken: '' }),
     });
     assert.deepEqual(keep.body, { ok: true, problems: [] });
-    const cleared = await postJson(api(app, 'validate'), {
+    const cleared = await apiPost(app, 'validate', {
       config: formConfig(app, { authToken: '' }),
       clearSecrets: ['authToken'],
     });
@@ -132,7 +151,7 @@ describe('field checks', () => {
 
   test("the host's allowlist is checked too: Twilio's URL must be an allowed origin", async (t) => {
     const { app } = await startApp(t);
-    const { body } = await postJson(api(app, 'validate'), {
+    const { body } = await apiPost(app, 'validate', {
       config: formConfig(app, { twilioApiBaseUrl: 'https://twilio.example.com' }),
     });
     assert.deepEqual(
@@ -144,7 +163,7 @@ describe('field checks', () => {
 
   test('a malformed submission answers 400 CONFIG_INVALID with details', async (t) => {
     const { app } = await startApp(t);
-    const { status, body } = await postJson(api(app, 'validate'), { settings: {} });
+    const { status, body } = await apiPost(app, 'validate', { settings: {} });
     assert.equal(status, 400);
     assert.equal(body.code, 'CONFIG_INVALID');
     assert.equal(body.details.problems[0].field, 'config');
@@ -222,7 +241,7 @@ describe('TEST CONFIGURATION', () => {
   test('an invalid configuration is refused before any call to Twilio', async (t) => {
     const { app } = await startApp(t);
     app.simulator.injectFault({ status: 500, count: 1 });
-    const { status, body } = await postJson(api(app, 'test'), {
+    const { status, body } = await apiPost(app, 'test', {
       config: formConfig(app, { senderPhoneNumber: '12' }),
     });
     assert.equal(status, 400);
@@ -237,7 +256,7 @@ describe('TEST CONFIGURATION', () => {
   test('testing saves nothing', async (t) => {
     const { app } = await startApp(t);
     await testConfig(app, { authToken: NEW_TOKEN, codeLength: 8 });
-    const { body } = await getJson(api(app, 'configuration'));
+    const { body } = await apiGet(app, 'configuration');
     assert.equal(body.values.codeLength, 6);
     assert.equal(body.secrets.authToken.last4, FULL_ACCOUNT.authToken.slice(-4));
   });
@@ -246,7 +265,7 @@ describe('TEST CONFIGURATION', () => {
 describe('SAVE and uninstall', () => {
   test('a saved configuration is active at once, and an empty secret keeps the saved one', async (t) => {
     const { app } = await startApp(t);
-    const saved = await postJson(api(app, 'save'), {
+    const saved = await apiPost(app, 'save', {
       config: formConfig(app, { authToken: '', codeLength: 8 }),
     });
     assert.equal(saved.status, 200, saved.text);
@@ -255,7 +274,7 @@ describe('SAVE and uninstall', () => {
     const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: '+14155550100' });
     assert.equal(step1.body.codeLength, 8);
     assert.match(await readCode(app.simulatorUrl, '+14155550100'), /^\d{8}$/);
-    const { body } = await getJson(api(app, 'configuration'));
+    const { body } = await apiGet(app, 'configuration');
     assert.equal(body.values.codeLength, 8);
     assert.deepEqual(body.secrets.authToken, {
       set: true,
@@ -265,7 +284,7 @@ describe('SAVE and uninstall', () => {
 
   test('an invalid save answers 400 and leaves the running configuration alone', async (t) => {
     const { app } = await startApp(t);
-    const { status, body } = await postJson(api(app, 'save'), {
+    const { status, body } = await apiPost(app, 'save', {
       config: formConfig(app, { messageTemplate: 'no code here' }),
     });
     assert.equal(status, 400);
@@ -281,7 +300,7 @@ describe('SAVE and uninstall', () => {
     const before = await postJson(`${app.url}/api/users/register`, plainUser);
     assert.equal(before.status, 400, 'the plugin asks for a phone number');
 
-    const { status, body } = await postJson(api(app, 'uninstall'), {});
+    const { status, body } = await apiPost(app, 'uninstall', {});
     assert.equal(status, 200);
     assert.equal(body.installation.installed, false);
     assert.equal(body.installation.active, false);
@@ -306,7 +325,7 @@ describe('SAVE and uninstall', () => {
     assert.equal(service.status, 404);
     assert.equal(service.body.code, 'PLUGIN_NOT_INSTALLED');
 
-    const popup = await getJson(api(app, 'configuration'));
+    const popup = await apiGet(app, 'configuration');
     assert.equal(popup.body.installed, false);
     assert.equal(popup.body.values.accountSid, null);
     assert.equal(popup.body.values.twilioApiBaseUrl, app.simulatorUrl);
@@ -315,12 +334,12 @@ describe('SAVE and uninstall', () => {
 
   test('after an uninstall, a save installs it again', async (t) => {
     const { app } = await startApp(t);
-    await postJson(api(app, 'uninstall'), {});
-    const noToken = await postJson(api(app, 'save'), {
+    await apiPost(app, 'uninstall', {});
+    const noToken = await apiPost(app, 'save', {
       config: formConfig(app, { authToken: '' }),
     });
     assert.equal(noToken.status, 400, 'the old token was forgotten');
-    const saved = await postJson(api(app, 'save'), { config: formConfig(app) });
+    const saved = await apiPost(app, 'save', { config: formConfig(app) });
     assert.equal(saved.body.installation.installed, true);
     const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: '+14155550103' });
     assert.equal(typeof step1.body.transactionId, 'string');
@@ -328,7 +347,7 @@ describe('SAVE and uninstall', () => {
 
   test('users-table columns saved while running take effect at the next start', async (t) => {
     const { app } = await startApp(t);
-    const { body } = await postJson(api(app, 'save'), {
+    const { body } = await apiPost(app, 'save', {
       config: formConfig(app, { identityField: 'phoneNumber' }),
     });
     assert.deepEqual(body.installation.pendingRestart, ['identityField']);
@@ -345,21 +364,21 @@ describe('what a restart keeps', () => {
   test('the saved configuration, and the uninstalled state, survive a restart', async (t) => {
     const start = await restartable(t);
     const first = await start();
-    await postJson(api(first.app, 'save'), {
+    await apiPost(first.app, 'save', {
       config: formConfig(first.app, { authToken: NEW_TOKEN, codeLength: 7 }),
     });
     await first.app.stop();
 
     const second = await start();
-    const popup = await getJson(api(second.app, 'configuration'));
+    const popup = await apiGet(second.app, 'configuration');
     assert.equal(popup.body.values.codeLength, 7);
     assert.deepEqual(popup.body.secrets.authToken, { set: true, last4: NEW_TOKEN.slice(-4) });
-    assert.equal((await getJson(api(second.app, 'product'))).body.installation.source, 'saved');
-    await postJson(api(second.app, 'uninstall'), {});
+    assert.equal((await apiGet(second.app, 'product')).body.installation.source, 'saved');
+    await apiPost(second.app, 'uninstall', {});
     await second.app.stop();
 
     const third = await start();
-    const product = await getJson(api(third.app, 'product'));
+    const product = await apiGet(third.app, 'product');
     assert.equal(product.body.installation.installed, false);
     const plain = await postJson(`${third.app.url}/api/users/register`, {
       email: 'after@example.com',
@@ -374,7 +393,7 @@ describe('what a restart keeps', () => {
     assert.equal(first.app.db.prepare('SELECT * FROM plugin_installations').all().length, 0);
     await first.app.stop();
     const second = await startApp(t, { dataDir });
-    const { body } = await getJson(api(second.app, 'product'));
+    const { body } = await apiGet(second.app, 'product');
     assert.equal(body.installation.source, 'default');
     assert.equal(body.installation.active, true);
     const step1 = await postJson(`${second.app.url}/api/users/register`, {
@@ -386,10 +405,10 @@ describe('what a restart keeps', () => {
   test('settings given by the environment or the caller are installed at every start', async (t) => {
     const start = await restartable(t);
     const first = await start();
-    await postJson(api(first.app, 'uninstall'), {});
+    await apiPost(first.app, 'uninstall', {});
     await first.app.stop();
     const second = await start({ pluginConfig: { codeLength: 9 } });
-    const { body } = await getJson(api(second.app, 'product'));
+    const { body } = await apiGet(second.app, 'product');
     assert.equal(body.installation.installed, true);
     assert.equal(body.installation.source, 'environment');
     const step1 = await postJson(`${second.app.url}/api/users/register`, {
@@ -404,12 +423,12 @@ describe('only the console page can use the console API', () => {
     const { app } = await startApp(t);
     const response = await fetch(api(app, 'uninstall'), {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain' },
+      headers: { ...(await signedIn(app)), 'Content-Type': 'text/plain' },
       body: '{}',
     });
     assert.equal(response.status, 415);
     assert.equal((await response.json()).code, 415);
-    assert.equal((await getJson(api(app, 'product'))).body.installation.installed, true);
+    assert.equal((await apiGet(app, 'product')).body.installation.installed, true);
   });
 
   test('a POST from another origin is refused with 403', async (t) => {
@@ -417,10 +436,10 @@ describe('only the console page can use the console API', () => {
     const { status } = await postJson(
       api(app, 'uninstall'),
       {},
-      { Origin: 'https://evil.example' },
+      { ...(await signedIn(app)), Origin: 'https://evil.example' },
     );
     assert.equal(status, 403);
-    assert.equal((await getJson(api(app, 'product'))).body.installation.installed, true);
+    assert.equal((await apiGet(app, 'product')).body.installation.installed, true);
   });
 
   test('a request for another host name (DNS rebinding) is refused with 403', async (t) => {

@@ -10,7 +10,14 @@ const { test } = require('node:test');
 
 const { REPO_ROOT } = require('../src/host/plugin-loader');
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
-const { outbox, postJson, readCode, startApp } = require('./host-helpers');
+const {
+  CONSOLE_PASSWORD,
+  consoleApi,
+  outbox,
+  postJson,
+  readCode,
+  startApp,
+} = require('./host-helpers');
 const { openBrowser } = require('./support/browser');
 
 const DOCS = path.join(REPO_ROOT, 'docs');
@@ -20,7 +27,8 @@ const FOREIGN_NUMBER = '+14155550199';
 /** A page on the console of a host where the plugin is not installed yet. */
 async function consolePage(t, viewport) {
   const { app } = await startApp(t);
-  await postJson(`${app.url}/console/api/uninstall`, {});
+  const operator = await consoleApi(app);
+  await operator.post('uninstall', {});
   const browser = await openBrowser(t, viewport ? { viewport } : {});
   if (!browser) return {};
   const page = await browser.newPage();
@@ -34,8 +42,20 @@ async function consolePage(t, viewport) {
   page.on('response', async (response) => {
     bodies.push(await response.text().catch(() => ''));
   });
-  await page.goto(`${app.url}/console`);
+  await signIn(page, app);
   return { app, page, requests, bodies };
+}
+
+/** Opens the console as a person would: sent to the sign-in page, types the password, Enter. */
+async function signIn(page, app) {
+  await page.goto(`${app.url}/console`);
+  await page.waitForURL(`${app.url}/console/sign-in`);
+  const password = page.getByLabel('Console password');
+  await password.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  await page.keyboard.type(CONSOLE_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${app.url}/console`);
 }
 
 const dialog = (page) => page.getByRole('dialog', { name: TITLE });
@@ -278,4 +298,48 @@ test('at phone width the popup fills the screen without scrolling sideways', asy
     assert.ok(await page.getByRole('button', { name }).isVisible(), name);
   }
   await page.screenshot({ path: path.join(DOCS, 'console-popup-phone.png') });
+});
+
+test('the one-time link signs in with one click, works once, and signing out ends it', async (t) => {
+  const { app } = await startApp(t);
+  const browser = await openBrowser(t);
+  if (!browser) return;
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  const link = app.console.signInLink;
+
+  await t.test('the link opens the console, and leaves no token in the address bar', async () => {
+    await page.goto(link);
+    await page.waitForURL(`${app.url}/console`);
+    await page.getByRole('heading', { name: 'Marketplace' }).waitFor();
+    assert.doesNotMatch(page.url(), /link=/);
+  });
+
+  await t.test('Sign out, by keyboard, goes back to the sign-in page for good', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${app.url}/console/sign-in`);
+    await page.goto(`${app.url}/console`);
+    await page.waitForURL(`${app.url}/console/sign-in`);
+  });
+
+  await t.test('the same link again is refused, and the page says what to do', async () => {
+    await page.goto('about:blank'); // a fresh load, as a click in the terminal opens it
+    await page.goto(link);
+    const error = page.getByRole('alert');
+    await error.filter({ hasText: 'used already' }).waitFor();
+    assert.match(await error.textContent(), /sign in with the password/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  });
+
+  await t.test('a wrong password is said so, and the right one then signs in', async () => {
+    await page.keyboard.type('not the password');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'not correct' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+    await page.keyboard.type(CONSOLE_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${app.url}/console`);
+    await page.getByRole('heading', { name: 'Twilio Integration' }).waitFor();
+  });
 });

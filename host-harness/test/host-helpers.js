@@ -16,9 +16,13 @@ function tempDir(t, prefix = 'baas-test-') {
   return dir;
 }
 
+/** The console password of the hosts tests start (CONSOLE_PASSWORD). */
+const CONSOLE_PASSWORD = 'test console password';
+
 /**
  * A started host (BaaS + simulator on free ports), stopped when the test ends. The environment
- * is empty unless given, so a developer's own TWILIO_* variables never leak into a test.
+ * is the console password and what `options.env` adds, so a developer's own TWILIO_* variables
+ * never leak into a test (`CONSOLE_PASSWORD: undefined` starts one that makes its own up).
  */
 async function startApp(t, options = {}) {
   const logs = [];
@@ -27,11 +31,11 @@ async function startApp(t, options = {}) {
     port: 0,
     simPort: 0,
     dataDir: options.dataDir ?? tempDir(t),
-    env: {},
     log: (entry) => logs.push(entry),
     onSms: (message) => sms.push(message),
     sweepIntervalMs: 0,
     ...options,
+    env: { CONSOLE_PASSWORD, ...options.env },
     simulatorOptions: { callbackDelayMs: 5, ...options.simulatorOptions },
   });
   await app.start();
@@ -57,6 +61,28 @@ async function request(method, url, body, headers = {}) {
 
 const postJson = (url, body, headers) => request('POST', url, body, headers);
 const getJson = (url, headers) => request('GET', url, undefined, headers);
+
+/**
+ * Signs in to the host's console as its operator would (the password), and answers the headers
+ * a signed-in console page sends: the session cookie and the CSRF token.
+ */
+async function consoleSession(app, password = CONSOLE_PASSWORD) {
+  const answer = await postJson(`${app.url}/console/api/sign-in`, { password });
+  if (answer.status !== 200) throw new Error(`console sign-in: ${answer.status} ${answer.text}`);
+  const cookie = answer.headers.get('set-cookie').split(';')[0];
+  return { Cookie: cookie, 'X-CSRF-Token': answer.body.csrfToken };
+}
+
+/** The console API of `app` as its signed-in page calls it: get(path), post(path, body). */
+async function consoleApi(app) {
+  const headers = await consoleSession(app);
+  const url = (path) => `${app.url}/console/api/${path}`;
+  return {
+    headers,
+    get: (path) => getJson(url(path), headers),
+    post: (path, body) => postJson(url(path), body, headers),
+  };
+}
 
 /** Every message the simulator accepted for `to`, oldest first. */
 async function outbox(simulatorUrl, to) {
@@ -129,4 +155,7 @@ module.exports = {
   registerWithCode,
   storedKeys,
   freePort,
+  consoleSession,
+  consoleApi,
+  CONSOLE_PASSWORD,
 };

@@ -7,7 +7,9 @@ const { test } = require('node:test');
 
 const Database = require('better-sqlite3');
 
+const { createInstallationsStore } = require('../src/host/installations-store');
 const { createPluginInstallation } = require('../src/host/plugin-installation');
+const { createSecretBox } = require('../src/host/secret-box');
 
 const manifest = {
   id: 'stand-in',
@@ -52,7 +54,10 @@ function installation(t, Plugin) {
     manifest,
     TwilioPlugin: Plugin,
     pluginHost: {},
-    db,
+    store: createInstallationsStore(db, {
+      box: createSecretBox(Buffer.alloc(32, 7)),
+      secretNames: [],
+    }),
     log: () => {},
     userColumns: {
       identityField: 'email',
@@ -111,6 +116,12 @@ test('a saved configuration that is no longer valid starts inactive, with its pr
   const status = subject.status();
   assert.equal(status.active, false);
   assert.deepEqual(status.problems, [{ field: 'label', reason: 'is required' }]);
+  // Fails closed: the hooks do not let registration and login go on without the plugin.
+  await assert.rejects(subject.plugin.beforeRegister({}, {}), {
+    status: 503,
+    code: 'PLUGIN_INACTIVE',
+  });
+  await assert.rejects(subject.plugin.sendSms({}, {}), { code: 'PLUGIN_INACTIVE' });
 });
 
 test('a throwaway instance runs TEST CONFIGURATION and is freed', async (t) => {

@@ -8,7 +8,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('node:test');
 
-const { freePort, getJson, postJson, readCode, tempDir } = require('./host-helpers');
+const Database = require('better-sqlite3');
+
+const { freePort, getJson, postJson, readCode, startApp, tempDir } = require('./host-helpers');
 
 const BAAS = path.resolve(__dirname, '../bin/baas.js');
 const READY = /BaaS listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -86,8 +88,19 @@ test('a verification started before kill -9 can be completed after a restart', a
   first.child.kill('SIGKILL');
   assert.equal((await first.exited).signal, 'SIGKILL');
 
+  // The banner: the master key's file, a one-time sign-in link, and (first start only) the
+  // console password it made up.
+  assert.match(first.output.stdout, /Secrets: +sealed under the master key in .*master\.key \(new/);
+  assert.match(
+    first.output.stdout,
+    /sign in once with http:\/\/127\.0\.0\.1:\d+\/console\/sign-in#link=[A-Za-z0-9_-]{43}\n/,
+  );
+  assert.match(first.output.stdout, /console password: [a-z2-9]{5}(-[a-z2-9]{5}){3}\n/);
+
   const second = spawnBaas(t, env);
   assert.equal(await second.ready, url);
+  assert.doesNotMatch(second.output.stdout, /console password:/, 'shown once');
+  assert.match(second.output.stdout, /sign-in#link=/, 'a new link at each start');
   const step2 = await postJson(`${url}/api/users/register`, {
     email: 'survivor@example.com',
     password: 'restarted-password',
@@ -126,4 +139,76 @@ test('an invalid configuration exits 1 listing every problem', async (t) => {
     assert.match(run.output.stderr, new RegExp(`- ${field}: `), `${field} is listed`);
   }
   assert.equal(fs.existsSync(path.join(env.DATA_DIR, 'baas.sqlite')), false, 'nothing was started');
+});
+
+/**
+ * Waits until registration step 2 has checked the code and claimed the verification, then holds
+ * SQLite's write lock so the host cannot insert the user: the moment to kill it.
+ */
+async function holdWriteLockOnceClaimed(dataDir, transactionId) {
+  const db = new Database(path.join(dataDir, 'baas.sqlite'), { timeout: 5000 });
+  const claimed = db.prepare('SELECT 1 FROM plugin_kv WHERE key = ?');
+  const deadline = Date.now() + 5000;
+  while (!claimed.get(`register-claim/${transactionId}`)) {
+    if (Date.now() > deadline) throw new Error('step 2 never claimed the verification');
+    await new Promise(setImmediate);
+  }
+  db.exec('BEGIN IMMEDIATE');
+  return db;
+}
+
+test('a host killed between the code check and the user insert does not eat the code', async (t) => {
+  const env = await portsAndData(t);
+  const simulatorUrl = `http://127.0.0.1:${env.TWILIO_SIM_PORT}`;
+  const phone = '+14155550131';
+  const first = spawnBaas(t, env);
+  const url = await first.ready;
+  const step1 = await postJson(`${url}/api/users/register`, { phoneNumber: phone });
+  const code = await readCode(simulatorUrl, phone);
+  const step2 = {
+    email: 'crash@example.com',
+    password: 'correct horse battery staple',
+    phoneNumber: phone,
+    transactionId: step1.body.transactionId,
+    transactionCode: code,
+  };
+
+  const cut = postJson(`${url}/api/users/register`, step2).catch((err) => err);
+  const lock = await holdWriteLockOnceClaimed(env.DATA_DIR, step1.body.transactionId);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const users = lock.prepare('SELECT COUNT(*) AS n FROM users').get().n;
+  lock.exec('ROLLBACK');
+  lock.close();
+  assert.equal(users, 0, 'killed before the insert');
+  assert.ok((await cut) instanceof Error, 'the client saw the connection drop');
+
+  // At once (say, on another host): the code is being used, so wait, and the answer says how long.
+  const second = spawnBaas(t, env);
+  await second.ready;
+  const soon = await postJson(`${url}/api/users/register`, step2);
+  assert.equal(soon.status, 409, soon.text);
+  assert.equal(soon.body.code, 'REGISTRATION_IN_PROGRESS');
+  const wait = Number(soon.headers.get('retry-after'));
+  assert.ok(wait >= 1 && wait <= 15, `Retry-After ${wait}`);
+  assert.match(soon.body.message, /try again in \d+ seconds/);
+  second.child.kill('SIGTERM');
+  await second.exited;
+
+  // Once the wait is over (a host whose clock is 16 s on), the same code registers the user.
+  const { app } = await startApp(t, {
+    dataDir: env.DATA_DIR,
+    port: Number(env.PORT),
+    clock: () => Date.now() + 16_000,
+  });
+  const retried = await postJson(`${app.url}/api/users/register`, step2);
+  assert.equal(retried.status, 200, retried.text);
+  assert.equal(retried.body.phoneNumberConfirmed, true);
+  assert.equal(retried.body.phoneNumber, phone);
+  const reused = await postJson(`${app.url}/api/users/register`, {
+    ...step2,
+    email: 'second@example.com',
+  });
+  assert.equal(reused.status, 400, 'one code, one user');
+  assert.equal(reused.body.code, 'CODE_MISMATCH');
 });

@@ -9,7 +9,7 @@ const { test } = require('node:test');
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
 
 const {
-  getJson,
+  consoleApi,
   outbox,
   postJson,
   readCode,
@@ -93,7 +93,8 @@ test('a paused country gets no SMS while others still do, and the console shows 
   assert.equal(sms.filter((m) => m.to.startsWith('+1876')).length, 20);
   assert.equal(sms.filter((m) => m.to.startsWith('+44')).length, 1);
 
-  const report = await postJson(`${app.url}/console/api/test`, {
+  const operator = await consoleApi(app);
+  const report = await operator.post('test', {
     config: {
       accountSid: FULL_ACCOUNT.sid,
       authToken: FULL_ACCOUNT.authToken,
@@ -106,7 +107,7 @@ test('a paused country gets no SMS while others still do, and the console shows 
   assert.equal(sending.status, 'warning');
   assert.match(sending.message, /JM/);
 
-  const activity = await getJson(`${app.url}/console/api/activity?hours=2`);
+  const activity = await operator.get('activity?hours=2');
   assert.equal(activity.status, 200, activity.text);
   assert.deepEqual(
     activity.body.paused.map((p) => [p.country, p.sent, p.verified]),

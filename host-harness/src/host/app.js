@@ -6,15 +6,19 @@ const http = require('node:http');
 
 const { createSimulator } = require('../twilio-sim');
 const { createBaasApi } = require('./baas-api');
+const { consolePasswordProblems, createConsoleAuth } = require('./console-auth');
 const { ConfigError, checkPluginSettings, pluginSettings, resolveHostConfig } = require('./config');
 const { openDatabase } = require('./database');
+const { createInstallationsStore } = require('./installations-store');
 const { createKvStore } = require('./kv-store');
 const { createLogger } = require('./logger');
+const { loadMasterKey } = require('./master-key');
 const { createPluginHost } = require('./plugin-host');
 const { createPluginInstallation, startConfig } = require('./plugin-installation');
 const { readActivity } = require('./plugin-activity');
 const { loadPlugin } = require('./plugin-loader');
 const { createConsoleRoutes } = require('./routes-console');
+const { createSecretBox } = require('./secret-box');
 const { statusCallbackPath } = require('./routes-services');
 const { createSessionsStore } = require('./sessions-store');
 const { createUsersStore } = require('./users-store');
@@ -130,6 +134,7 @@ function createApp(options = {}) {
     pluginSettings(hostConfig, plannedSimUrl, callbackUrlFor(port)),
     allowedOriginsFor(plannedSimUrl),
   );
+  early.push(...consolePasswordProblems(env));
   if (early.length) throw fail(early);
 
   const state = { started: false, stopping: null };
@@ -138,8 +143,22 @@ function createApp(options = {}) {
     if (state.started) throw new Error('the app is already started');
     state.started = true;
     try {
+      const master = loadMasterKey(env, dataDir);
+      if (master.problems) throw fail(master.problems);
+      state.masterKey = { source: master.source, created: master.created };
+      const box = createSecretBox(master.key, master.previous);
       const { db, file } = openDatabase({ dataDir });
       Object.assign(state, { db, dbPath: file });
+      const installations = createInstallationsStore(db, {
+        box,
+        secretNames: manifest.config.filter((item) => item.secret).map((item) => item.name),
+        clock,
+      });
+      if (installations.resealed) {
+        log('info', 'secret settings sealed under the current master key', {
+          configurations: installations.resealed,
+        });
+      }
       state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
 
       let simulatorUrl = simulatorMode ? plannedSimUrl : null;
@@ -183,7 +202,7 @@ function createApp(options = {}) {
 
       // Settings given by the environment, a file or the caller are installed at every start;
       // otherwise the console's saved installation (or, the first time, the simulator's).
-      const chosen = startConfig(db, manifest, {
+      const chosen = startConfig(installations, manifest, {
         explicit:
           hostConfig.mode === 'twilio' ||
           Boolean(hostConfig.configFile) ||
@@ -201,6 +220,13 @@ function createApp(options = {}) {
         clock,
       );
       state.sessions = createSessionsStore(db, { clock });
+      const consoleAuth = createConsoleAuth(db, { clock, log });
+      const operator = await consoleAuth.ensureOperator(env.CONSOLE_PASSWORD);
+      state.console = {
+        passwordSource: operator.source,
+        createdPassword: operator.password ?? null,
+        signInLink: `${state.url}/console/sign-in#link=${consoleAuth.newSignInToken()}`,
+      };
       state.allowedOrigins = allowedOrigins;
       state.pluginHost = createPluginHost({
         storage: state.kv.namespace(manifest.id),
@@ -212,23 +238,27 @@ function createApp(options = {}) {
         fetch: options.fetch,
         deadlineMs: options.httpDeadlineMs,
       });
-      // A saved configuration gets what the host fills in itself, as the started one did.
+      // Every instance gets what the host fills in itself: its status-callback URL unless one is
+      // configured, and its code-hashing key, derived from the master key so that nothing in the
+      // database (not the Auth Token either) lets anyone test a code.
+      const codeHashingKey = box.derive(`plugin/${manifest.id}/code-hashing-key`);
       const complete = (config) => {
         const callbackUrl = callbackUrlFor(listening);
-        return config.statusCallbackUrl === undefined && callbackUrl
-          ? { ...config, statusCallbackUrl: callbackUrl }
-          : { ...config };
+        const completed = { ...config, codeHashingKey };
+        if (config.statusCallbackUrl === undefined && callbackUrl) {
+          completed.statusCallbackUrl = callbackUrl;
+        }
+        return completed;
       };
       state.installation = createPluginInstallation({
         manifest,
         TwilioPlugin,
         pluginHost: state.pluginHost,
-        db,
+        store: installations,
         log,
         userColumns: state.users.fields,
         complete,
         check: (candidate) => checkPluginSettings(TwilioPlugin, candidate, allowedOrigins),
-        clock,
       });
       state.installation.start(chosen);
       const consoleRoutes = createConsoleRoutes({
@@ -243,6 +273,7 @@ function createApp(options = {}) {
         log,
         publicUrl: hostConfig.publicUrl,
         activity: (hours) => readActivity(state.kv.namespace(manifest.id), hours, clock()),
+        auth: consoleAuth,
       });
 
       createBaasApi({
@@ -305,6 +336,17 @@ function createApp(options = {}) {
     },
     get dbPath() {
       return state.dbPath ?? null;
+    },
+    /**
+     * The console's sign-in, for the banner: `signInLink` (one-time, an hour), `createdPassword`
+     * (only on the start that made it up: shown once) and `passwordSource`.
+     */
+    get console() {
+      return state.console ?? null;
+    },
+    /** Where the master key came from (`BAAS_MASTER_KEY` or its file) and whether it is new. */
+    get masterKey() {
+      return state.masterKey ?? null;
     },
     get users() {
       return state.users ?? null;

@@ -85,6 +85,16 @@ function submittedConfig(manifest, body, saved) {
       ],
     };
   }
+  // The host supplies these itself (codeHashingKey): a submission must not choose them.
+  const hostSecrets = (manifest.hostSecrets ?? []).filter((item) => item.name in body.config);
+  if (hostSecrets.length) {
+    return {
+      problems: hostSecrets.map((item) => ({
+        field: item.name,
+        reason: 'is supplied by the host, not by the configuration: leave it out',
+      })),
+    };
+  }
   const clear = Array.isArray(body.clearSecrets) ? body.clearSecrets : [];
   // fromEntries defines members (a "__proto__" member stays a member, never a prototype).
   const config = Object.fromEntries(

@@ -19,6 +19,9 @@ function openDatabase({ dataDir, fileName = DB_FILE_NAME }) {
   const file = path.resolve(dataDir, fileName);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // Deleted and overwritten content is zeroed, not left in free pages: a secret sealed after it
+  // was stored in plain text (an upgrade) leaves no readable copy behind in the file.
+  db.pragma('secure_delete = ON');
   // Another process (a second host on the same file, or sqlite3 in a terminal) may hold the
   // write lock briefly; wait for it instead of failing the request.
   db.pragma('busy_timeout = 5000');

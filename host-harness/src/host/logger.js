@@ -9,7 +9,8 @@ const MAX_DEPTH = 8;
 const MAX_MESSAGE_CHARS = 1000;
 
 /** Field names that hold credentials anywhere in the name: authToken, apiKeySecret, ... */
-const SECRET_NAME = /token|secret|password|passwd|authorization|cookie|credential|api[-_]?key/i;
+const SECRET_NAME =
+  /token|secret|password|passwd|authorization|cookie|credential|api[-_]?key|hashing[-_]?key|master[-_]?key/i;
 /**
  * Field names that hold a verification code. Only whole names: `code`, `transactionCode`,
  * `verificationCode`, `otp`; so `twilioCode` (Twilio's error number) and `errorCode` stay

@@ -5,8 +5,6 @@
 // An instance that is replaced is freed once the calls it is serving have finished, so a
 // request in flight never sees its plugin disappear.
 
-const { createInstallationsStore } = require('./installations-store');
-
 /** The users-table columns: the BaaS's schema, fixed while the host runs (see userColumns). */
 const USER_COLUMNS = ['identityField', 'phoneNumberField', 'phoneConfirmedField'];
 
@@ -31,16 +29,36 @@ function configInvalid(problems) {
   );
 }
 
+/** Why a saved configuration lacks its secrets: they were sealed under another master key. */
+function unreadableProblems(manifest, unreadable) {
+  const key = unreadable.keyId ? ` (key id ${unreadable.keyId})` : '';
+  return manifest.config
+    .filter((item) => item.secret && item.required)
+    .map((item) => ({
+      field: item.name,
+      reason: `was saved under another master key${key}: start the host with that key (BAAS_MASTER_KEY or its key file), or enter it again and save`,
+    }));
+}
+
 /**
  * What the host starts with: the settings given by the environment, a settings file or the
  * caller (`explicit`: they win at every start), else what the console saved (or its uninstall:
  * config null), else `initial`, the simulator's fixture settings. Only the console writes the
  * table, so until it is used the defaults follow the host's own settings (the simulator's port).
- * @returns {{config: object | null, source: 'environment' | 'saved' | 'default'}}
+ * @param {ReturnType<import('./installations-store').createInstallationsStore>} store
+ * @returns {{config: object | null, source: 'environment' | 'saved' | 'default',
+ *   problems?: {field: string, reason: string}[]}}
  */
-function startConfig(db, manifest, { explicit, initial }) {
+function startConfig(store, manifest, { explicit, initial }) {
   if (explicit) return { config: initial, source: 'environment' };
-  const saved = createInstallationsStore(db).get(manifest.id);
+  const saved = store.get(manifest.id);
+  if (saved?.unreadable) {
+    return {
+      config: saved.config,
+      source: 'saved',
+      problems: unreadableProblems(manifest, saved.unreadable),
+    };
+  }
   if (saved) return { config: saved.config, source: 'saved' };
   return { config: initial, source: 'default' };
 }
@@ -50,27 +68,24 @@ function startConfig(db, manifest, { explicit, initial }) {
  * @param {object} deps.manifest
  * @param {Function} deps.TwilioPlugin the module's class
  * @param {object} deps.pluginHost the imports every instance gets
- * @param {import('better-sqlite3').Database} deps.db
+ * @param {ReturnType<import('./installations-store').createInstallationsStore>} deps.store
  * @param {Function} deps.log
  * @param {Record<string, string>} deps.userColumns the users store's column settings
  * @param {(config: object) => object} deps.complete the settings an instance gets for a saved
  *   configuration (the host fills in what it knows, such as its status-callback URL)
  * @param {(settings: object) => {field: string, reason: string}[]} deps.check every problem of
  *   a configuration: the plugin's own rules and the host's (the HTTP allowlist)
- * @param {() => number} [deps.clock]
  */
 function createPluginInstallation({
   manifest,
   TwilioPlugin,
   pluginHost,
-  db,
+  store,
   log,
   userColumns,
   complete,
   check,
-  clock,
 }) {
-  const store = createInstallationsStore(db, { clock });
   const hooks = new Set(manifest.hooks.flatMap((hook) => [hook.before, hook.after]));
   const defaults = Object.fromEntries(manifest.config.map((item) => [item.name, item.default]));
   // `config` is the installed configuration (secrets included), null when not installed; it
@@ -128,9 +143,23 @@ function createPluginInstallation({
     }
   }
 
+  /**
+   * Installed but not active (its saved configuration cannot be used): refused, hooks included.
+   * Letting registration and login continue without the plugin would quietly drop the phone
+   * confirmation and the second factor the app was installed for.
+   */
+  function inactive() {
+    return new InstallationError(
+      503,
+      'PLUGIN_INACTIVE',
+      `The ${manifest.name} plugin is installed but its configuration cannot be used, so this app cannot register or sign in users for now. The operator must fix it in the console (/console).`,
+    );
+  }
+
   async function call(name, args) {
     const entry = state.active;
     if (!entry) {
+      if (state.config !== null) throw inactive();
       if (hooks.has(name)) return { action: 'continue' };
       throw notInstalled();
     }
@@ -155,9 +184,17 @@ function createPluginInstallation({
     plugin,
 
     /** Called once at start with the result of startConfig(). */
-    start({ config, source }) {
+    start({ config, source, problems }) {
       Object.assign(state, { source, config });
       if (!config) return;
+      if (problems?.length) {
+        state.problems = problems;
+        log('error', 'the saved plugin configuration cannot be used; the plugin is not active', {
+          plugin: manifest.id,
+          problems: problems.map((p) => `${p.field}: ${p.reason}`),
+        });
+        return;
+      }
       try {
         activate(config);
       } catch (err) {

@@ -1,6 +1,10 @@
 // The console: the marketplace page (console/: index.html, console.css, console*.js) and its API
 // under /console/api, in the BaaS's route shape and error shape ({code, message, details?}).
 //
+//   GET  /console/sign-in            the sign-in page (the only page without a session)
+//   GET  /console/api/session        {signedIn, csrfToken?}: what the page needs to call the API
+//   POST /console/api/sign-in        {password} or {link} -> a session cookie (throttled)
+//   POST /console/api/sign-out       ends the session
 //   GET  /console/api/product        the listing: name, version, description, installation
 //   GET  /console/api/configuration  the popup: config items, saved values, secrets masked
 //   POST /console/api/validate       {config} -> {ok, problems}: the plugin's validateConfig
@@ -10,10 +14,12 @@
 //   GET  /console/api/activity?hours=24  the send policy's counters per country and hour, and
 //                                    the countries the conversion breaker paused
 //
-// The console has no sign-in of its own: like the rest of this local BaaS it listens on
-// 127.0.0.1. So that no other web page can drive it through a visitor's browser, it answers
-// only to its own host names (no DNS rebinding) and takes POSTs only as application/json from
-// its own origin (a cross-site form cannot send that without a CORS preflight, never granted).
+// Everything but the sign-in page, the session probe and sign-in itself needs the operator's
+// session (console-auth.js): pages without one redirect to the sign-in page, API calls answer
+// 401; calls that change something also need the session's CSRF token. On top of that, so that
+// no other web page can drive it through a visitor's browser, the console answers only to its
+// own host names (no DNS rebinding) and takes POSTs only as application/json from its own
+// origin (a cross-site form cannot send that without a CORS preflight, never granted).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -28,6 +34,8 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const STATIC_FILES = {
   'index.html': 'text/html; charset=utf-8',
+  'sign-in.html': 'text/html; charset=utf-8',
+  'sign-in.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
   'console-kit.js': 'text/javascript; charset=utf-8',
@@ -56,6 +64,7 @@ const ok = (body) => ({ status: 200, body, headers: {} });
  * @param {Function} deps.log
  * @param {string | null} [deps.publicUrl] PUBLIC_URL: its host may serve the console too
  * @param {(hours: number) => object} [deps.activity] the send policy's counters
+ * @param {ReturnType<import('./console-auth').createConsoleAuth>} deps.auth the operator
  * @returns route entries for baas-api.js
  */
 function createConsoleRoutes({
@@ -67,6 +76,7 @@ function createConsoleRoutes({
   log,
   publicUrl = null,
   activity = () => ({ hours: [], paused: [] }),
+  auth,
 }) {
   const files = Object.fromEntries(
     Object.keys(STATIC_FILES).map((name) => [name, fs.readFileSync(path.join(CONSOLE_DIR, name))]),
@@ -90,13 +100,33 @@ function createConsoleRoutes({
     }
   }
 
-  const route = (method, pattern, handler, readsBody = method === 'POST') => ({
+  /** The session's cookie value; refuses a request without one (and a POST without its CSRF token). */
+  function operator(req) {
+    const token = auth.session(req);
+    if (!token) throw new BaasError(401, 401, 'Sign in to the console first: /console/sign-in.');
+    if (req.method === 'POST' && !auth.checkCsrf(token, req)) {
+      throw new BaasError(
+        403,
+        403,
+        'The console API takes changes only from the console page: X-CSRF-Token is missing or wrong. Reload the page.',
+      );
+    }
+    return token;
+  }
+
+  /** Over https (PUBLIC_URL's host), the cookie is Secure: never sent in clear. */
+  const secure = (req) =>
+    publicUrl?.startsWith('https:') === true && String(req.headers.host ?? '') === publicHost;
+
+  /** `open` routes work without a session: the sign-in page and what it calls. */
+  const route = (method, pattern, handler, { open = false } = {}) => ({
     method,
     path: pattern,
-    readsBody,
+    readsBody: method === 'POST',
     handler: async (request) => {
       guard(request.req);
-      return handler(request);
+      const session = open ? null : operator(request.req);
+      return handler({ ...request, session });
     },
   });
 
@@ -106,6 +136,14 @@ function createConsoleRoutes({
       raw: files[name],
       headers: { ...PAGE_HEADERS, 'Content-Type': STATIC_FILES[name] },
     });
+  }
+
+  /** The console itself: for the operator; anyone else is sent to the sign-in page. */
+  function consolePage({ req }) {
+    if (!auth.session(req)) {
+      return { status: 303, raw: '', headers: { ...PAGE_HEADERS, Location: '/console/sign-in' } };
+    }
+    return staticFile('index.html')();
   }
 
   /** The configuration a submission means, or CONFIG_INVALID for a malformed submission. */
@@ -129,10 +167,52 @@ function createConsoleRoutes({
   }
 
   return [
-    route('GET', /^\/console\/?$/, staticFile('index.html')),
-    ...Object.keys(STATIC_FILES).map((name) =>
-      route('GET', new RegExp(`^/console/${name.replace('.', '\\.')}$`), staticFile(name)),
+    route('GET', /^\/console\/?$/, consolePage, { open: true }),
+    route('GET', /^\/console\/sign-in$/, staticFile('sign-in.html'), { open: true }),
+    // The pages' code and style hold nothing secret; the sign-in page needs them.
+    ...Object.keys(STATIC_FILES)
+      .filter((name) => !name.endsWith('.html'))
+      .map((name) =>
+        route('GET', new RegExp(`^/console/${name.replace('.', '\\.')}$`), staticFile(name), {
+          open: true,
+        }),
+      ),
+    route(
+      'GET',
+      /^\/console\/api\/session$/,
+      ({ req }) => {
+        const token = auth.session(req);
+        return ok(
+          token ? { signedIn: true, csrfToken: auth.csrfToken(token) } : { signedIn: false },
+        );
+      },
+      { open: true },
     ),
+    route(
+      'POST',
+      /^\/console\/api\/sign-in$/,
+      async ({ req, body, ctx }) => {
+        const credentials = body && typeof body === 'object' ? body : {};
+        const token = await auth.signIn(
+          { password: credentials.password, link: credentials.link },
+          ctx.clientIp,
+        );
+        return {
+          status: 200,
+          body: { signedIn: true, csrfToken: auth.csrfToken(token) },
+          headers: { 'Set-Cookie': auth.cookie(token, secure(req)) },
+        };
+      },
+      { open: true },
+    ),
+    route('POST', /^\/console\/api\/sign-out$/, ({ req, session }) => {
+      auth.signOut(session);
+      return {
+        status: 200,
+        body: { signedIn: false },
+        headers: { 'Set-Cookie': auth.clearCookie(secure(req)) },
+      };
+    }),
     route('GET', /^\/console\/api\/product$/, () => ok(product())),
     route('GET', /^\/console\/api\/configuration$/, () => {
       const status = installation.status();
