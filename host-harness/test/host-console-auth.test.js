@@ -5,6 +5,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
+const path = require('node:path');
 const { test } = require('node:test');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
@@ -190,10 +191,11 @@ test('the one-time sign-in link works once, and not after an hour', async (t) =>
   assert.match(again.body.message, /used already or has expired/);
 
   // A restart's new link expires after an hour.
-  const { app: later } = await startApp(t, { clock: () => now, dataDir: app.hostConfig.dataDir });
+  const { app: later } = await startApp(t, { clock: () => now, dataDir: path.dirname(app.dbPath) });
   const next = new URLSearchParams(new URL(later.console.signInLink).hash.slice(1)).get('link');
   now += 60 * 60 * 1000;
-  assert.equal((await postJson(api(later, 'sign-in'), { link: next })).status, 401);
+  const expired = await postJson(api(later, 'sign-in'), { link: next });
+  assert.equal(expired.status, 401, expired.text);
 });
 
 test('without CONSOLE_PASSWORD the first start makes one up, shows it once, stores its hash', async (t) => {
