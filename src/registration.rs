@@ -15,11 +15,13 @@
 //! verification so the user can correct the field and repeat call 2 with the same code: a typo
 //! must not cost a new SMS. Either way one code creates at most one user.
 //!
-//! If the host stops between the check and the insert (it crashed), neither happens: the claim
-//! stays behind. A retry with the same code then takes the claim over once it is older than
-//! `CLAIM_LEASE_MS` (a live host reports back well within it) and registers; sooner, it answers
-//! `REGISTRATION_IN_PROGRESS` with the seconds to wait, since another request may still be
-//! finishing. Should two inserts ever race, the host's unique phone column keeps one user.
+//! The claim is written right after the check. If the host stops before the insert (it
+//! crashed), the claim stays behind, and a retry with the same code takes it over once it is
+//! older than `CLAIM_LEASE_MS` (a live host reports back well within it) and registers; sooner,
+//! it answers `REGISTRATION_IN_PROGRESS` with the seconds to wait, since another request may
+//! still be finishing. Only a stop in the instant between taking the verification and writing
+//! the claim (one storage call) still spends the code. Should two inserts ever race, the host's
+//! unique phone column keeps one user.
 
 use serde_json::{Map, Value};
 
@@ -29,7 +31,7 @@ use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
 use crate::policy::Sender;
-use crate::verification::{storage_error, Purpose, Record};
+use crate::verification::{storage_error, Purpose, Record, MAX_TRANSACTION_ID_LEN};
 
 pub const TRANSACTION_ID: &str = "transactionId";
 pub const TRANSACTION_CODE: &str = "transactionCode";
@@ -42,10 +44,13 @@ fn claim_key(transaction_id: &str) -> String {
     format!("register-claim/{transaction_id}")
 }
 
-/// A claim is stored as `<ms since the epoch> <record JSON>`.
-fn parse_claim(stored: &str) -> Option<(i64, Record)> {
-    let (since, record) = stored.split_once(' ')?;
-    Some((since.parse().ok()?, Record::from_json(record)?))
+/// A claim is stored as `<ms since the epoch> <record JSON>`. A claim of an earlier version,
+/// the record alone, has no time: its lease is over.
+fn parse_claim(stored: &str) -> Option<(Option<i64>, Record)> {
+    match stored.split_once(' ') {
+        Some((since, record)) => Some((Some(since.parse().ok()?), Record::from_json(record)?)),
+        None => Some((None, Record::from_json(stored)?)),
+    }
 }
 
 /// A string field of the request; absent when missing, null or empty.
@@ -99,17 +104,19 @@ impl<H: Host> Plugin<H> {
                     }) => self.take_over_claim(&tid, &phone, &code).await?,
                     checked => checked?,
                 };
+                // Claimed at once, so that a host stopping from here on leaves it to the retry.
+                self.claim(&tid, &record).await?;
                 let existing = self
                     .host
                     .find_user(&config.phone_number_field, phone.as_str())
                     .await
                     .map_err(|_| PluginError::HostFailure("looking up the phone number".into()))?;
                 if existing.is_some() {
+                    let _ = self.host.storage_take(&claim_key(&tid)).await;
                     return Err(PluginError::PhoneNumberInUse {
                         field: config.phone_number_field.clone(),
                     });
                 }
-                self.claim(&tid, &record).await?;
                 args.remove(TRANSACTION_ID);
                 args.remove(TRANSACTION_CODE);
                 args.insert(config.phone_number_field.clone(), phone.as_str().into());
@@ -137,30 +144,40 @@ impl<H: Host> Plugin<H> {
     }
 
     /// The verification of a registration that never reported back (its host stopped between
-    /// the check and the insert), once its lease is over and the code is right.
+    /// the check and the insert), once its lease is over and the code is right. Within the
+    /// lease nothing is counted: the 144-bit transaction id already keeps the answer private.
     async fn take_over_claim(&self, tid: &str, phone: &PhoneNumber, code: &str) -> Result<Record> {
         let mismatch = PluginError::CodeMismatch {
             attempts_left: None,
         };
+        if tid.len() > MAX_TRANSACTION_ID_LEN {
+            return Err(mismatch);
+        }
         let key = claim_key(tid);
         let stored = self.host.storage_get(&key).await.map_err(storage_error)?;
         let Some((since, record)) = stored.as_deref().and_then(parse_claim) else {
             return Err(mismatch);
         };
-        self.verifications()
-            .verify(tid, &record, phone, &Purpose::Register, "", code)
-            .await?;
-        let wait_ms = since + CLAIM_LEASE_MS - self.host.now_ms();
+        let now = self.host.now_ms();
+        let wait_ms = since.map_or(0, |since| since + CLAIM_LEASE_MS - now);
         let in_progress = PluginError::RegistrationInProgress {
             retry_after_seconds: u32::try_from((wait_ms.max(1) + 999) / 1000).unwrap_or(1),
         };
         if wait_ms > 0 {
             return Err(in_progress);
         }
-        // Of two retries at once, only one takes it over.
-        match self.host.storage_take(&key).await.map_err(storage_error)? {
-            Some(taken) if Some(&taken) == stored.as_ref() => Ok(record),
-            _ => Err(in_progress),
+        self.verifications()
+            .verify(tid, &record, phone, &Purpose::Register, "", code)
+            .await?;
+        // Of two retries at once, only one takes it over (and claims it afresh).
+        let ttl = record.seconds_left(now);
+        match self
+            .verifications()
+            .take_if(&key, stored.as_deref(), ttl)
+            .await?
+        {
+            true => Ok(record),
+            false => Err(in_progress),
         }
     }
 

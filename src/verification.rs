@@ -15,7 +15,7 @@ use crate::phone::PhoneNumber;
 /// How long a record outlives its code, so a late answer hears "expired" rather than "unknown".
 const EXPIRED_GRACE_SECONDS: u32 = 600;
 /// Transaction ids we issue are 24 characters; anything far longer is not one of ours.
-const MAX_TRANSACTION_ID_LEN: usize = 64;
+pub(crate) const MAX_TRANSACTION_ID_LEN: usize = 64;
 
 /// What a code is for. A code checked for another purpose does not match.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,15 +190,17 @@ impl<H: Host> Verifications<'_, H> {
             return Err(unknown);
         }
         let key = record_key(transaction_id);
-        let Some(record) = self.load(&key).await? else {
+        let stored = self.host.storage_get(&key).await.map_err(storage_error)?;
+        let Some(record) = stored.as_deref().and_then(Record::from_json) else {
             return Err(unknown);
         };
         self.verify(transaction_id, &record, phone, purpose, user_id, code)
             .await?;
         // Single use: of two concurrent right answers, only one takes the record.
-        match self.host.storage_take(&key).await.map_err(storage_error)? {
-            Some(taken) if Record::from_json(&taken).as_ref() == Some(&record) => Ok(record),
-            _ => Err(unknown),
+        let ttl = record.seconds_left(self.host.now_ms()) + EXPIRED_GRACE_SECONDS;
+        match self.take_if(&key, stored.as_deref(), ttl).await? {
+            true => Ok(record),
+            false => Err(unknown),
         }
     }
 
@@ -260,8 +262,22 @@ impl<H: Host> Verifications<'_, H> {
         self.store(transaction_id, &record).await
     }
 
-    async fn load(&self, key: &str) -> Result<Option<Record>> {
-        let stored = self.host.storage_get(key).await.map_err(storage_error)?;
-        Ok(stored.and_then(|s| Record::from_json(&s)))
+    /// Takes the value at `key` if it is still `expected`, atomically as far as anyone else can
+    /// tell: a different value (written since it was read: a record released again, a newer
+    /// claim) is put back, for `ttl_seconds`, as not this caller's to end.
+    pub async fn take_if(
+        &self,
+        key: &str,
+        expected: Option<&str>,
+        ttl_seconds: u32,
+    ) -> Result<bool> {
+        match self.host.storage_take(key).await.map_err(storage_error)? {
+            Some(taken) if Some(taken.as_str()) == expected => Ok(true),
+            Some(newer) => {
+                let _ = self.host.storage_put(key, &newer, ttl_seconds).await;
+                Ok(false)
+            }
+            None => Ok(false),
+        }
     }
 }

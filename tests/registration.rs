@@ -576,4 +576,41 @@ fn two_retries_at_once_take_a_left_claim_over_once() {
         1,
         "{results:?}"
     );
+    let claim = format!("register-claim/{tid}");
+    assert!(
+        p.host().store.borrow().contains_key(&claim),
+        "the winner's fresh claim survives the loser's take"
+    );
+}
+
+#[test]
+fn retries_within_the_lease_spend_no_attempts() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    finish(&p, &tid, &code, PHONE).unwrap();
+    for _ in 0..12 {
+        let err = finish(&p, &tid, &code, PHONE).unwrap_err();
+        assert_eq!(err.code(), "REGISTRATION_IN_PROGRESS");
+    }
+    p.host().advance_seconds(15);
+    assert!(finish(&p, &tid, &code, PHONE).is_ok());
+}
+
+#[test]
+fn a_claim_left_by_the_previous_version_is_taken_over() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    finish(&p, &tid, &code, PHONE).unwrap();
+    // Before claims carried their time, a claim was the record alone.
+    let claim = format!("register-claim/{tid}");
+    {
+        let mut store = p.host().store.borrow_mut();
+        let (value, expires) = store.get(&claim).cloned().unwrap();
+        let record = value.split_once(' ').unwrap().1.to_string();
+        store.insert(claim, (record, expires));
+    }
+    let again = finish(&p, &tid, &code, PHONE).expect("an old claim has no lease left");
+    assert_eq!(again["phoneNumberConfirmed"], true);
 }

@@ -30,11 +30,12 @@ async function startApp(t, options = {}) {
   const app = createApp({
     port: 0,
     simPort: 0,
-    dataDir: options.dataDir ?? tempDir(t),
     log: (entry) => logs.push(entry),
     onSms: (message) => sms.push(message),
     sweepIntervalMs: 0,
     ...options,
+    // After the spread: `dataDir: undefined` must not mean the developer's own data folder.
+    dataDir: options.dataDir ?? tempDir(t),
     env: { CONSOLE_PASSWORD, ...options.env },
     simulatorOptions: { callbackDelayMs: 5, ...options.simulatorOptions },
   });

@@ -98,21 +98,51 @@ test('at lockAfter failures the key is locked, then starts over when the lock en
 test('failures are forgotten forgetAfterSeconds after the last one, and their rows swept', () => {
   const db = new Database(':memory:');
   const { clock, throttle } = throttleOn(db, {
-    // The delay, capped at forgetAfterSeconds, lasts until the failures are forgotten.
-    user: { freeFailures: 2, baseDelaySeconds: 100, lockAfter: 5, forgetAfterSeconds: 60 },
+    // The delay, capped just under forgetAfterSeconds, ends a second before they are forgotten.
+    user: {
+      freeFailures: 2,
+      baseDelaySeconds: 100,
+      maxDelaySeconds: 59,
+      lockAfter: 5,
+      forgetAfterSeconds: 60,
+    },
   });
   throttle.begin({ user: 'u' }).failed();
   clock.advance(59);
   throttle.begin({ user: 'u' }).failed();
-  clock.advance(59); // 118 s after the first: still counted, since the second is recent
+  clock.advance(58); // 117 s after the first: still counted, since the second is recent
   assert.equal(thrown(() => throttle.begin({ user: 'u' })).retryAfterSeconds, 1);
-  clock.advance(1);
+  clock.advance(2);
   throttle.begin({ user: 'u' }).failed(); // forgotten: a first failure again
   throttle.begin({ user: 'u' }).failed();
   assert.equal(rows(db), 1);
   clock.advance(61);
   throttle.begin({ other: undefined, user: 'v' }).failed(); // sweeps the row of `u`
   assert.equal(db.prepare("SELECT count(*) AS n FROM failure_throttle WHERE key = 'u'").get().n, 0);
+});
+
+test('a wait as long as the memory is refused: a patient guesser would never reach the lock', () => {
+  const db = new Database(':memory:');
+  assert.throws(
+    () => throttleOn(db, { user: { maxDelaySeconds: 900, forgetAfterSeconds: 900 } }),
+    /maxDelaySeconds must be shorter than forgetAfterSeconds/,
+  );
+  // By default the waits stop at half the memory, so waiting each one out still reaches the lock.
+  const { clock, throttle } = throttleOn(db, { user: { freeFailures: 0, lockAfter: 15 } });
+  let failures = 0;
+  for (;;) {
+    let attempt;
+    try {
+      attempt = throttle.begin({ user: 'u' });
+    } catch (err) {
+      if (err.retryAfterSeconds > 450) break; // locked
+      clock.advance(err.retryAfterSeconds);
+      continue;
+    }
+    attempt.failed();
+    failures += 1;
+  }
+  assert.equal(failures, 15);
 });
 
 test('concurrent attempts are counted before they are checked', () => {
@@ -234,8 +264,7 @@ let passwordHash = null;
 /** A host with a manual clock and users `emails`, inserted straight into its store. */
 async function throttledApp(t, { emails = ['ann@example.com'], env = {}, dataDir } = {}) {
   const clock = manualClock(Date.now());
-  // Always a folder of the test's own: an undefined dataDir would mean host-harness/data.
-  const { app } = await startApp(t, { clock: clock.read, env, dataDir: dataDir ?? tempDir(t) });
+  const { app } = await startApp(t, { clock: clock.read, env, dataDir });
   passwordHash ??= await hashPassword(PASSWORD);
   for (const [i, email] of emails.entries()) {
     app.users.insert({
@@ -274,7 +303,7 @@ test('300 wrong passwords in a row: three 401s, then 429 3036 with Retry-After a
   assert.equal(answers[3].headers.get('retry-after'), '1');
   assert.equal(
     answers[3].body.message,
-    'Too many failed logins for this account. Try again in 1 second, or reset your password.',
+    'Too many failed logins for this account. Try again in 1 second.',
   );
   assert.equal(hashesRun() - before, 3, 'refused attempts ran no scrypt');
 });
@@ -308,7 +337,7 @@ test('the delay doubles, the 10th failure locks even the right password out, the
   assert.equal(locked.headers.get('retry-after'), '900');
   assert.equal(
     locked.body.message,
-    'Too many failed logins for this account. Try again in 15 minutes, or reset your password.',
+    'Too many failed logins for this account. Try again in 15 minutes.',
   );
   clock.advance(660);
   const later = await login('ann@example.com', PASSWORD);

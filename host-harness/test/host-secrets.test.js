@@ -115,7 +115,7 @@ test('a copy of the database holds no Auth Token and nothing to test a code agai
   const master = Buffer.from(sealed, 'base64');
   const hostKey = crypto
     .createHmac('sha256', master)
-    .update(`plugin/${app.manifest.id}/code-hashing-key`)
+    .update(`plugin/${app.manifest.id}/codeHashingKey`)
     .digest('base64url');
   assert.equal(codeHash(hostKey, binding, code), stored, 'only the master key reproduces it');
 

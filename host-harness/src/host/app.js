@@ -9,67 +9,24 @@ const { createBaasApi } = require('./baas-api');
 const { consolePasswordProblems, createConsoleAuth } = require('./console-auth');
 const { ConfigError, checkPluginSettings, pluginSettings, resolveHostConfig } = require('./config');
 const { openDatabase } = require('./database');
-const { createInstallationsStore } = require('./installations-store');
+const { openHostSecrets } = require('./host-secrets');
 const { createKvStore } = require('./kv-store');
 const { createLogger } = require('./logger');
-const { loadMasterKey } = require('./master-key');
 const { createPluginHost } = require('./plugin-host');
 const { createPluginInstallation, startConfig } = require('./plugin-installation');
 const { readActivity } = require('./plugin-activity');
 const { loadPlugin } = require('./plugin-loader');
 const { createConsoleRoutes } = require('./routes-console');
-const { createSecretBox } = require('./secret-box');
 const { statusCallbackPath } = require('./routes-services');
 const { createSessionsStore } = require('./sessions-store');
 const { createUsersStore } = require('./users-store');
+const { closeServer, listen, LOOPBACK, StartError } = require('./server-lifecycle');
 
-const LOOPBACK = '127.0.0.1';
 const STOP_GRACE_MS = 5000;
-
-/** A start-up failure a person can fix (port in use, ...), reported without a stack trace. */
-class StartError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
 
 function printSms(message) {
   const media = message.mediaUrls.length ? ` [media: ${message.mediaUrls.join(' ')}]` : '';
   process.stdout.write(`SMS to ${message.to}: ${message.body}${media}\n`);
-}
-
-function listen(server, port, what, envName) {
-  return new Promise((resolve, reject) => {
-    const onError = (err) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new StartError(
-              `${what} cannot listen on port ${port}: it is in use. Set ${envName} to a free port.`,
-            )
-          : err,
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, LOOPBACK, () => {
-      server.off('error', onError);
-      resolve(server.address().port);
-    });
-  });
-}
-
-/** Stops accepting, lets requests in flight finish for a while, then cuts what is left. */
-function closeServer(server, graceMs) {
-  if (!server?.listening) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
 
 /**
@@ -143,22 +100,12 @@ function createApp(options = {}) {
     if (state.started) throw new Error('the app is already started');
     state.started = true;
     try {
-      const master = loadMasterKey(env, dataDir);
-      if (master.problems) throw fail(master.problems);
-      state.masterKey = { source: master.source, created: master.created };
-      const box = createSecretBox(master.key, master.previous);
       const { db, file } = openDatabase({ dataDir });
       Object.assign(state, { db, dbPath: file });
-      const installations = createInstallationsStore(db, {
-        box,
-        secretNames: manifest.config.filter((item) => item.secret).map((item) => item.name),
-        clock,
-      });
-      if (installations.resealed) {
-        log('info', 'secret settings sealed under the current master key', {
-          configurations: installations.resealed,
-        });
-      }
+      const secrets = openHostSecrets({ env, dataDir, db, manifest, clock, log });
+      if (secrets.problems) throw fail(secrets.problems);
+      const { installations, hostSecrets } = secrets;
+      state.masterKey = secrets.masterKey;
       state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
 
       let simulatorUrl = simulatorMode ? plannedSimUrl : null;
@@ -239,12 +186,12 @@ function createApp(options = {}) {
         deadlineMs: options.httpDeadlineMs,
       });
       // Every instance gets what the host fills in itself: its status-callback URL unless one is
-      // configured, and its code-hashing key, derived from the master key so that nothing in the
-      // database (not the Auth Token either) lets anyone test a code.
-      const codeHashingKey = box.derive(`plugin/${manifest.id}/code-hashing-key`);
+      // configured, and the manifest's host secrets (the code-hashing key), derived from the
+      // master key so that nothing in the database (not the Auth Token either) lets anyone test
+      // a code.
       const complete = (config) => {
         const callbackUrl = callbackUrlFor(listening);
-        const completed = { ...config, codeHashingKey };
+        const completed = { ...config, ...hostSecrets };
         if (config.statusCallbackUrl === undefined && callbackUrl) {
           completed.statusCallbackUrl = callbackUrl;
         }

@@ -12,7 +12,9 @@
 // - CSRF: every state-changing call carries X-CSRF-Token, an HMAC of the session's cookie value
 //   that only the signed-in page can read (GET /console/api/session). Another site can neither
 //   read it nor, with SameSite=Strict, send the cookie.
-// - Sign-in attempts are throttled per address and in all (failure-throttle.js).
+// - Password guesses are throttled per address and in all (failure-throttle.js). The link is
+//   not: its 256 bits cannot be guessed, so it stays the way in when guessing has slowed the
+//   password down for everyone (a restart prints a fresh one).
 
 const crypto = require('node:crypto');
 
@@ -102,14 +104,14 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
     revokeAll: db.prepare('DELETE FROM console_sessions'),
     sweep: db.prepare('DELETE FROM console_sessions WHERE expires_at <= ?'),
   };
-  // The operator is one account: its failures count in all, whoever tries, with delays but no
-  // lock (a lock would let anyone shut the operator out); each address is locked on its own.
+  // The operator is one account: its password's failures count in all, whoever tries, with
+  // delays of at most a minute but no lock; each address is locked on its own.
   const throttle = createFailureThrottle(db, {
     namespace: 'console',
     clock,
     scopes: {
       operator: { freeFailures: 10, lockAfter: null, maxDelaySeconds: 60, clearOnSuccess: true },
-      address: { freeFailures: 5, lockAfter: 20, lockSeconds: 900 },
+      address: { freeFailures: 5, maxDelaySeconds: 60, lockAfter: 20, lockSeconds: 900 },
     },
     refuse: ({ retryAfterSeconds }) =>
       new BaasError(
@@ -158,18 +160,30 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
     return token;
   }
 
-  /** Checks a password or a sign-in link; answers a new session's cookie value. */
-  async function signIn({ password, link: token }, address) {
+  /** Checks the one-time link; answers a new session's cookie value. */
+  function signInWithLink(token, address) {
+    const ok =
+      Boolean(link.hash) && clock() < link.expiresAt && equalText(sha256(token), link.hash);
+    if (!ok) {
+      log('warn', 'console sign-in link refused', { address });
+      throw new BaasError(
+        401,
+        401,
+        'This sign-in link was used already or has expired: sign in with the password, or restart the host for a new link.',
+      );
+    }
+    link.hash = null; // once
+    log('info', 'console operator signed in with the link', { address });
+    return startSession();
+  }
+
+  /** Checks the password, throttled; answers a new session's cookie value. */
+  async function signInWithPassword(password, address) {
     const attempt = throttle.begin({ operator: 'operator', address: addressKey(address) });
-    let ok = false;
+    let ok;
     try {
-      if (typeof token === 'string' && token && link.hash && clock() < link.expiresAt) {
-        ok = equalText(sha256(token), link.hash);
-        if (ok) link.hash = null; // once
-      } else if (typeof password === 'string' && password) {
-        const stored = statements.operator.get()?.password_hash;
-        ok = Boolean(stored) && (await verifyPassword(password, stored));
-      }
+      const stored = statements.operator.get()?.password_hash;
+      ok = Boolean(stored) && (await verifyPassword(password, stored));
     } catch (err) {
       attempt.cancel();
       throw err;
@@ -177,17 +191,18 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
     if (!ok) {
       attempt.failed();
       log('warn', 'console sign-in refused', { address });
-      throw new BaasError(
-        401,
-        401,
-        typeof token === 'string'
-          ? 'This sign-in link was used already or has expired: sign in with the password, or restart the host for a new link.'
-          : 'The console password is not correct.',
-      );
+      throw new BaasError(401, 401, 'The console password is not correct.');
     }
     attempt.succeeded();
     log('info', 'console operator signed in', { address });
     return startSession();
+  }
+
+  /** `{password}` or `{link}`: a new session's cookie value, or a BaasError. */
+  async function signIn({ password, link: token }, address) {
+    if (typeof token === 'string' && token) return signInWithLink(token, address);
+    if (typeof password === 'string' && password) return signInWithPassword(password, address);
+    throw new BaasError(400, 400, 'Send {"password": "..."}: the console password.');
   }
 
   /** The session's cookie value when the request carries a live one (extending it), or null. */
@@ -224,4 +239,4 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
   };
 }
 
-module.exports = { createConsoleAuth, consolePasswordProblems, COOKIE, MIN_PASSWORD_CHARS };
+module.exports = { createConsoleAuth, consolePasswordProblems };

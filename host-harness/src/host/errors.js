@@ -50,7 +50,7 @@ const errors = {
     new BaasError(
       429,
       3036,
-      `Too many failed logins for this account. Try again in ${waitInWords(seconds)}, or reset your password.`,
+      `Too many failed logins for this account. Try again in ${waitInWords(seconds)}.`,
       { retryAfterSeconds: seconds },
     ),
   addressLocked: (seconds) =>

@@ -34,7 +34,7 @@ const MAX_KEY_CHARS = 128;
 const RULE_DEFAULTS = Object.freeze({
   freeFailures: 3,
   baseDelaySeconds: 1,
-  maxDelaySeconds: null, // default: forgetAfterSeconds (a longer wait would outlast the memory)
+  maxDelaySeconds: null, // default: half of forgetAfterSeconds (see checkRule)
   lockAfter: 10, // null: never locked, only delayed
   lockSeconds: 900,
   forgetAfterSeconds: 900,
@@ -43,7 +43,9 @@ const RULE_DEFAULTS = Object.freeze({
 
 function checkRule(scope, given) {
   const rule = { ...RULE_DEFAULTS, ...given };
-  rule.maxDelaySeconds ??= rule.forgetAfterSeconds;
+  // A wait as long as the memory would let a patient guesser wait out every failure: the count
+  // would start over before it ever reached the lock.
+  rule.maxDelaySeconds ??= Math.floor(rule.forgetAfterSeconds / 2);
   const whole = (name, min) => {
     if (!Number.isInteger(rule[name]) || rule[name] < min) {
       throw new TypeError(`throttle scope "${scope}": ${name} must be a whole number >= ${min}`);
@@ -57,6 +59,11 @@ function checkRule(scope, given) {
     if (!(typeof rule[name] === 'number' && rule[name] >= 0)) {
       throw new TypeError(`throttle scope "${scope}": ${name} must be a number of seconds`);
     }
+  }
+  if (rule.maxDelaySeconds >= rule.forgetAfterSeconds) {
+    throw new TypeError(
+      `throttle scope "${scope}": maxDelaySeconds must be shorter than forgetAfterSeconds`,
+    );
   }
   return Object.freeze(rule);
 }
@@ -182,13 +189,13 @@ function createFailureThrottle(
       const lockedUntil =
         lockAfter !== null && failures >= lockAfter ? now + lockSeconds * 1000 : null;
       write(entry, { failures, lastFailure: now, lockedUntil });
-      return { entry, at: now, lockedUntil, previousLastFailure: rows[i]?.last_failure ?? null };
+      return { entry, at: now, previousLastFailure: rows[i]?.last_failure ?? null };
     });
     return { reservations };
   });
 
   /** Takes one reservation back, leaving other attempts' failures as they are. */
-  function takeBack({ entry, at, lockedUntil, previousLastFailure }, now) {
+  function takeBack({ entry, at, previousLastFailure }, now) {
     const row = live(entry, now);
     if (!row) return;
     const failures = row.failures - 1;
@@ -201,9 +208,10 @@ function createFailureThrottle(
       row.last_failure === at && previousLastFailure !== null
         ? previousLastFailure
         : row.last_failure;
-    // A lock this reservation set, if no other failure has reached the threshold since.
+    // A lock stands only on lockAfter real failures: once locked no attempt is reserved, so if
+    // taking this one back leaves fewer, the lock (whichever reservation set it) counted it.
     const { lockAfter } = entry.rule;
-    const unlock = row.locked_until === lockedUntil && lockAfter !== null && failures < lockAfter;
+    const unlock = lockAfter !== null && failures < lockAfter;
     write(entry, { failures, lastFailure, lockedUntil: unlock ? null : row.locked_until });
   }
 
@@ -257,7 +265,7 @@ function createFailureThrottle(
     };
   }
 
-  return { begin, sweep: () => statements.sweep.run(clock()).changes };
+  return { begin };
 }
 
-module.exports = { createFailureThrottle, RULE_DEFAULTS };
+module.exports = { createFailureThrottle };

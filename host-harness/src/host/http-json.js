@@ -159,6 +159,7 @@ function sendJson(req, res, status, body, headers = {}) {
 }
 
 module.exports = {
+  JSON_TYPE,
   readJsonBody,
   readTextBody,
   sendJson,

@@ -104,7 +104,8 @@ function installRefusals(server, log) {
   server.on('checkExpectation', (req, res) => {
     const { status, code, message } = errors.expectationFailed();
     log('warn', 'refused a request', { status, method: req.method });
-    sendJson(req, res, status, { code, message });
+    // The client may send its body anyway: closed, so those bytes are never read as a request.
+    sendJson(req, res, status, { code, message }, { Connection: 'close' });
   });
   server.on('connect', (req, socket) => {
     const refusal = errors.notProxy();

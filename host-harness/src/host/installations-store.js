@@ -25,8 +25,9 @@ CREATE TABLE IF NOT EXISTS plugin_installations (
  * @property {string} pluginId
  * @property {boolean} installed
  * @property {Record<string, unknown> | null} config null when not installed
- * @property {{keyId: string | null} | null} unreadable set when the sealed secrets did not open
- *   (sealed under another master key): `config` then lacks them
+ * @property {{keyId: string | null, altered: boolean} | null} unreadable set when the sealed
+ *   secrets did not open: sealed under another master key (`keyId`), or `altered` (changed, or
+ *   moved from another row); `config` then lacks them
  * @property {number | null} installedAt
  * @property {number} updatedAt
  */
@@ -53,6 +54,9 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
   const aad = (pluginId) => `plugin_installations/${pluginId}/secrets`;
   const statements = {
     get: db.prepare('SELECT * FROM plugin_installations WHERE plugin_id = ?'),
+    dates: db.prepare(
+      'SELECT installed_at, updated_at FROM plugin_installations WHERE plugin_id = ?',
+    ),
     all: db.prepare('SELECT * FROM plugin_installations WHERE config_json IS NOT NULL'),
     // A first install, or an install after an uninstall, sets installed_at; a later save of the
     // same installation keeps it.
@@ -97,14 +101,15 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
     const config = JSON.parse(row.config_json);
     if (row.secrets_sealed === null) return { config, unreadable: null, stale: false };
     try {
-      const opened = box.open(row.secrets_sealed, aad(row.plugin_id));
-      return {
-        config: { ...config, ...JSON.parse(opened.plaintext) },
-        unreadable: null,
-        ...opened,
-      };
+      const { plaintext, stale } = box.open(row.secrets_sealed, aad(row.plugin_id));
+      return { config: { ...config, ...JSON.parse(plaintext) }, unreadable: null, stale };
     } catch (err) {
-      return { config, unreadable: { keyId: err.keyId ?? null }, stale: false };
+      const keyId = err.keyId ?? null;
+      return {
+        config,
+        unreadable: { keyId, altered: keyId === box.keyId || !keyId },
+        stale: false,
+      };
     }
   }
 
@@ -143,6 +148,11 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
     resealed,
     /** @returns {Installation | null} null when the plugin was never installed */
     get: (pluginId) => fromRow(statements.get.get(pluginId)),
+    /** When it was installed and last changed, without opening any secret. */
+    dates(pluginId) {
+      const row = statements.dates.get(pluginId);
+      return row ? { installedAt: row.installed_at, updatedAt: row.updated_at } : null;
+    },
     /** Installs, or replaces the configuration of an installed plugin. @returns {Installation} */
     save: (pluginId, config) =>
       fromRow(statements.save.get({ ...columns(pluginId, config), now: clock() })),
@@ -151,4 +161,17 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
   };
 }
 
-module.exports = { createInstallationsStore };
+/** Whether any configuration in `db` holds sealed secrets (false before the table exists). */
+function holdsSealedSecrets(db) {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plugin_installations'")
+    .get();
+  if (!table) return false;
+  const columns = db.prepare('PRAGMA table_info(plugin_installations)').all();
+  if (!columns.some((column) => column.name === 'secrets_sealed')) return false;
+  return Boolean(
+    db.prepare('SELECT 1 FROM plugin_installations WHERE secrets_sealed IS NOT NULL').get(),
+  );
+}
+
+module.exports = { createInstallationsStore, holdsSealedSecrets };

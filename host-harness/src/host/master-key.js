@@ -5,7 +5,10 @@
 // Where it comes from, first match wins:
 // - BAAS_MASTER_KEY: the key itself, 32 bytes in base64 (`openssl rand -base64 32`) or hex;
 // - BAAS_MASTER_KEY_FILE, else `<DATA_DIR>/master.key`: a file holding it in base64, readable by
-//   its owner only. When neither exists, the file is created on first start.
+//   its owner only. The default file is created on first start, but never when the database
+//   already holds secrets sealed under some key (a new key would only make them unreadable:
+//   the file was lost or not restored), and a BAAS_MASTER_KEY_FILE that names no file is a
+//   mistake to report, not a key to make up.
 // BAAS_MASTER_KEY_PREVIOUS (same forms) is the key being rotated away from: secrets sealed under
 // it are opened and sealed again under the current key at start.
 
@@ -82,22 +85,35 @@ function createKeyFile(file) {
 /**
  * @param {NodeJS.ProcessEnv} env
  * @param {string} dataDir
+ * @param {object} options
+ * @param {boolean} options.sealedSecrets whether the database already holds sealed secrets
  * @returns {{key: Buffer, previous: Buffer | null, source: string, created: boolean} |
  *   {problems: {field: string, reason: string}[]}}
  */
-function loadMasterKey(env, dataDir) {
+function loadMasterKey(env, dataDir, { sealedSecrets }) {
   const problems = [];
   const previous = keyFromEnv(env, 'BAAS_MASTER_KEY_PREVIOUS', problems);
   const fromEnv = keyFromEnv(env, 'BAAS_MASTER_KEY', problems);
   if (problems.length) return { problems };
   if (fromEnv) return { key: fromEnv, previous, source: 'BAAS_MASTER_KEY', created: false };
 
+  const named = Boolean(env.BAAS_MASTER_KEY_FILE);
   const file = path.resolve(env.BAAS_MASTER_KEY_FILE || path.join(dataDir, KEY_FILE_NAME));
   if (!fs.existsSync(file)) {
+    if (named || sealedSecrets) {
+      const why = named
+        ? `${file} does not exist`
+        : `${file} is missing, but the database holds secrets sealed under a master key`;
+      problems.push({
+        field: named ? 'BAAS_MASTER_KEY_FILE' : 'BAAS_MASTER_KEY',
+        reason: `${why}: restore the key (host-harness/README.md, "Secrets at rest"). If it is lost, create a new one ("openssl rand -base64 32 > ${file}; chmod 600 ${file}") and enter the secrets again in the console.`,
+      });
+      return { problems };
+    }
     return { key: createKeyFile(file), previous, source: file, created: true };
   }
   const key = readKeyFile(file, problems);
   return key ? { key, previous, source: file, created: false } : { problems };
 }
 
-module.exports = { loadMasterKey, decodeKey, KEY_FILE_NAME };
+module.exports = { loadMasterKey };

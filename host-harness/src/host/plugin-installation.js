@@ -31,13 +31,12 @@ function configInvalid(problems) {
 
 /** Why a saved configuration lacks its secrets: they were sealed under another master key. */
 function unreadableProblems(manifest, unreadable) {
-  const key = unreadable.keyId ? ` (key id ${unreadable.keyId})` : '';
+  const reason = unreadable.altered
+    ? 'cannot be read: the sealed secrets were altered or belong to another row. Enter it again and save'
+    : `was saved under another master key (key id ${unreadable.keyId}): start the host with that key (BAAS_MASTER_KEY or its key file), or enter it again and save`;
   return manifest.config
     .filter((item) => item.secret && item.required)
-    .map((item) => ({
-      field: item.name,
-      reason: `was saved under another master key${key}: start the host with that key (BAAS_MASTER_KEY or its key file), or enter it again and save`,
-    }));
+    .map((item) => ({ field: item.name, reason }));
 }
 
 /**
@@ -220,7 +219,7 @@ function createPluginInstallation({
 
     status() {
       // Dates only for what the console saved: defaults and the environment are not saved.
-      const saved = state.source === 'saved' ? store.get(manifest.id) : null;
+      const saved = state.source === 'saved' ? store.dates(manifest.id) : null;
       return {
         installed: state.config !== null,
         active: state.active !== null,

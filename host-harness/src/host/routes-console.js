@@ -26,6 +26,7 @@ const path = require('node:path');
 
 const { popupData, submittedConfig } = require('./console-form');
 const { BaasError } = require('./errors');
+const { JSON_TYPE } = require('./http-json');
 const { MAX_HOURS } = require('./plugin-activity');
 const { configInvalid } = require('./plugin-installation');
 
@@ -53,6 +54,8 @@ const PAGE_HEADERS = {
 };
 
 const ok = (body) => ({ status: 200, body, headers: {} });
+/** Every method but the reading ones may change something: CSRF and origin checks apply. */
+const changes = (req) => req.method !== 'GET' && req.method !== 'HEAD';
 
 /**
  * @param {object} deps
@@ -90,8 +93,8 @@ function createConsoleRoutes({
     if (!LOOPBACK_NAMES.has(name) && host !== publicHost) {
       throw new BaasError(403, 403, `The console does not answer to the host name "${host}".`);
     }
-    if (req.method !== 'POST') return;
-    if (!/^application\/json\s*(;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
+    if (!changes(req)) return;
+    if (!JSON_TYPE.test(String(req.headers['content-type'] ?? ''))) {
       throw new BaasError(415, 415, 'The console API takes JSON: Content-Type: application/json.');
     }
     const origin = req.headers.origin;
@@ -104,7 +107,7 @@ function createConsoleRoutes({
   function operator(req) {
     const token = auth.session(req);
     if (!token) throw new BaasError(401, 401, 'Sign in to the console first: /console/sign-in.');
-    if (req.method === 'POST' && !auth.checkCsrf(token, req)) {
+    if (changes(req) && !auth.checkCsrf(token, req)) {
       throw new BaasError(
         403,
         403,

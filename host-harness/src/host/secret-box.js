@@ -89,4 +89,4 @@ function createSecretBox(master, previous = null) {
   };
 }
 
-module.exports = { createSecretBox, SecretBoxError, keyId };
+module.exports = { createSecretBox };

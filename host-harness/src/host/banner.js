@@ -1,0 +1,80 @@
+// The banner `make run` prints: the mode, where the data and the master key are, the URLs to
+// open, and how to sign in to the console. The one-time sign-in link and a password made up on
+// first start are secrets: they are printed only to a terminal, never into what is likely a log.
+
+/**
+ * @param {ReturnType<import('./app').createApp>} app a started app
+ * @param {{terminal: boolean}} output whether the banner goes to a terminal (a person), rather
+ *   than a pipe or a file (a log)
+ */
+function banner(app, { terminal }) {
+  const settings = app.hostConfig.settings;
+  const lines = [
+    '',
+    `Local BaaS with the "${app.manifest.name}" plugin (${app.manifest.id} ${app.version})`,
+  ];
+  if (app.mode === 'simulator') {
+    lines.push(
+      '  Mode:      SIMULATOR: no Twilio credentials are configured, so SMS go to the local',
+      '             Twilio simulator and are printed below. Nothing reaches a real phone.',
+    );
+  } else {
+    const sender =
+      settings.senderPhoneNumber ?? `messaging service ${settings.messagingServiceSid}`;
+    lines.push(
+      `  Mode:      TWILIO: real SMS through ${settings.twilioApiBaseUrl ?? 'https://api.twilio.com'}`,
+      `             account ${settings.accountSid}, sender ${sender}`,
+    );
+  }
+  lines.push(`  Data:      ${app.dbPath}`);
+  const { source, created } = app.masterKey;
+  lines.push(
+    source === 'BAAS_MASTER_KEY'
+      ? '  Secrets:   sealed under BAAS_MASTER_KEY'
+      : `  Secrets:   sealed under the master key in ${source}${created ? ' (new: back it up apart from the data)' : ''}`,
+  );
+  if (app.hostConfig.configFile) lines.push(`  Settings:  ${app.hostConfig.configFile}`);
+  lines.push(
+    `  BaaS API:  ${app.url}`,
+    `             POST ${app.url}/api/users/register   POST ${app.url}/api/users/login`,
+    `             GET  ${app.url}/api/health`,
+    `  Console:   ${app.url}/console`,
+  );
+  const { createdPassword, signInLink } = app.console;
+  // The password made up on first start is shown once and then forgotten here too.
+  app.console.createdPassword = null;
+  if (terminal) {
+    lines.push(
+      `             sign in once with ${signInLink}`,
+      '             (a one-time link, valid for an hour; a restart prints a new one)',
+    );
+    if (createdPassword) {
+      lines.push(
+        `             console password: ${createdPassword}`,
+        '             (made up now and shown this once; set CONSOLE_PASSWORD to choose your own)',
+      );
+    }
+  } else {
+    // Not a terminal: this output is likely a log, which a sign-in secret must not reach.
+    lines.push(
+      '             sign in with CONSOLE_PASSWORD: the one-time sign-in link and a made-up',
+      '             password are shown only when the output is a terminal',
+    );
+    if (createdPassword) {
+      lines.push(
+        '             (a console password was made up and not shown: set CONSOLE_PASSWORD and',
+        '             restart to choose yours)',
+      );
+    }
+  }
+  if (app.simulatorUrl && app.mode === 'simulator') {
+    lines.push(
+      `  Simulator: ${app.simulatorUrl}`,
+      `             outbox: ${app.simulatorUrl}/_sim/messages (one number: ?to=%2B14155550100)`,
+    );
+  }
+  lines.push(`BaaS listening on ${app.url}. Press Ctrl-C to stop.`, '');
+  return lines.join('\n');
+}
+
+module.exports = { banner };
