@@ -179,3 +179,20 @@ test('a number that has an account: step 1 answers as for any number, step 2 say
   assert.match(again.body.message, /log in/);
   assert.equal(app.db.prepare('SELECT count(*) AS n FROM users').get().n, 1);
 });
+
+test('a transaction id far too long to be ours is a wrong answer, not a storage failure', async (t) => {
+  const { app, logs } = await startApp(t);
+  const answer = await postJson(`${app.url}/api/users/register`, {
+    email: 'long@example.com',
+    password: 'correct horse battery staple',
+    phoneNumber: '+14155550171',
+    transactionId: 'x'.repeat(600),
+    transactionCode: '123456',
+  });
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 'CODE_MISMATCH');
+  assert.deepEqual(
+    logs.filter((entry) => entry.level === 'error'),
+    [],
+  );
+});

@@ -242,3 +242,54 @@ test('a key file others can read, or a malformed key, stops the start with what 
     return true;
   });
 });
+
+test('a lost key file is not replaced by a new one while sealed secrets wait for it', async (t) => {
+  const dataDir = tempDir(t);
+  const simPort = await freePort();
+  const { app } = await startApp(t, { dataDir, simPort });
+  await saveConfig(app);
+  await app.stop();
+  fs.renameSync(path.join(dataDir, 'master.key'), path.join(dataDir, 'master.key.bak'));
+  await assert.rejects(startApp(t, { dataDir, simPort }), (err) => {
+    assert.match(err.message, /master\.key is missing, but the database holds secrets sealed/);
+    assert.match(err.message, /restore the key/);
+    return true;
+  });
+  assert.equal(fs.existsSync(path.join(dataDir, 'master.key')), false, 'no new key made up');
+
+  const named = path.join(tempDir(t), 'typo.key');
+  await assert.rejects(startApp(t, { env: { BAAS_MASTER_KEY_FILE: named } }), (err) => {
+    assert.match(err.message, /BAAS_MASTER_KEY_FILE: .*typo\.key does not exist/);
+    return true;
+  });
+  assert.equal(fs.existsSync(named), false);
+
+  fs.renameSync(path.join(dataDir, 'master.key.bak'), path.join(dataDir, 'master.key'));
+  const { app: restored } = await startApp(t, { dataDir, simPort });
+  const { installation } = (await (await consoleApi(restored)).get('product')).body;
+  assert.equal(installation.active, true, 'restored, everything opens again');
+});
+
+test('sealed secrets that were altered are reported as such, not as another key', async (t) => {
+  const dataDir = tempDir(t);
+  const simPort = await freePort();
+  const { app } = await startApp(t, { dataDir, simPort });
+  await saveConfig(app);
+  await app.stop();
+  const db = new Database(path.join(dataDir, 'baas.sqlite'));
+  const { secrets_sealed: sealed } = db
+    .prepare('SELECT secrets_sealed FROM plugin_installations')
+    .get();
+  const parts = sealed.split('.');
+  const body = Buffer.from(parts[3], 'base64url');
+  body[0] ^= 1;
+  parts[3] = body.toString('base64url');
+  db.prepare('UPDATE plugin_installations SET secrets_sealed = ?').run(parts.join('.'));
+  db.close();
+
+  const { app: again } = await startApp(t, { dataDir, simPort });
+  const { installation } = (await (await consoleApi(again)).get('product')).body;
+  assert.equal(installation.active, false);
+  assert.match(installation.problems[0].reason, /were altered or belong to another row/);
+  assert.doesNotMatch(installation.problems[0].reason, /another master key/);
+});
