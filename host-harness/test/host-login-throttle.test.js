@@ -256,6 +256,23 @@ test('the limiter runs a few at once, queues in order, and refuses beyond its qu
   assert.equal(limiter.stats().running, 0);
 });
 
+test('priority work waits in a queue of its own and is served first', async () => {
+  const busy = () => new BaasError(503, 503, 'busy', { retryAfterSeconds: 1 });
+  const limiter = createLimiter({ concurrency: 1, maxQueue: 2, maxWaitMs: 10_000, busy });
+  const order = [];
+  let release;
+  const held = limiter.run(() => new Promise((resolve) => (release = resolve)));
+  const job = (name, priority) => limiter.run(async () => order.push(name), { priority });
+  const ordinary = [job('a', false), job('b', false)];
+  await assert.rejects(job('c', false), (err) => err.status === 503, 'the ordinary queue is full');
+  const first = [job('x', true), job('y', true)];
+  await assert.rejects(job('z', true), (err) => err.status === 503, 'so is the priority one');
+  assert.equal(limiter.stats().waitingFirst, 2);
+  release();
+  await Promise.all([held, ...ordinary, ...first]);
+  assert.deepEqual(order, ['x', 'y', 'a', 'b']);
+});
+
 // --- through the API ------------------------------------------------------------------------------
 
 const PASSWORD = 'throttle-test-password';
@@ -514,4 +531,24 @@ test('a login that waits too long for a hash is answered 503 rather than left ha
   for (const answer of answers) assertBusy(answer);
   await release();
   assert.equal((await login('ann@example.com', PASSWORD)).status, 200);
+});
+
+test('while a flood fills the hashing queue, an account signs in from an address it used before', async (t) => {
+  const { login } = await throttledApp(t, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
+  const loginFrom = (address, name, password) =>
+    login(name, password, { 'X-Forwarded-For': address });
+  assert.equal((await loginFrom('203.0.113.66', 'ann@example.com', PASSWORD)).status, 200);
+  await login('nobody@example.com', 'wrong'); // makes the decoy hash, before the slot is held
+  const release = holdHashing(t, { maxQueue: 2, maxWaitMs: 10_000 });
+  const flood = Array.from({ length: 6 }, (_, i) =>
+    loginFrom(`198.51.100.${i + 1}`, `flood${i}@example.com`, 'wrong'),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const known = loginFrom('203.0.113.66', 'ann@example.com', PASSWORD);
+  const stranger = await loginFrom('203.0.113.67', 'ann@example.com', PASSWORD);
+  assertBusy(stranger);
+  await release();
+  assert.equal((await known).status, 200, 'served before the flood');
+  const statuses = (await Promise.all(flood)).map((answer) => answer.status).sort();
+  assert.deepEqual(statuses, [401, 401, 503, 503, 503, 503]);
 });

@@ -14,6 +14,7 @@ const {
 const { clientAddress } = require('./client-address');
 const { DEFAULT_BODY_LIMIT, readJsonBody, sendJson } = require('./http-json');
 const { installRefusals, readTarget } = require('./http-refusals');
+const { createKnownLogins } = require('./known-logins');
 const { createLoginRoute, createLoginThrottle } = require('./routes-login');
 const { createServiceRoutes } = require('./routes-services');
 const { createUserRoutes } = require('./routes-users');
@@ -63,7 +64,8 @@ function createBaasApi({
 }) {
   const userRoutes = createUserRoutes({ plugin, users, sessions, log });
   const throttle = db ? createLoginThrottle(db, { clock, rules: loginThrottleRules }) : null;
-  const loginRoute = createLoginRoute({ plugin, users, sessions, log, throttle });
+  const knownLogins = db ? createKnownLogins(db, { clock }) : null;
+  const loginRoute = createLoginRoute({ plugin, users, sessions, log, throttle, knownLogins });
   const serviceRoutes = createServiceRoutes({
     plugin,
     sessions,

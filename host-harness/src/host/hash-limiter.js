@@ -4,6 +4,11 @@
 // the legitimate ones too, wait behind all the others. With it, a few hashes run at once, a few
 // more wait their turn in order, and the rest are told at once that the server is busy, which
 // costs nothing and leaves the threadpool's remaining threads to everything else.
+//
+// Work marked `priority` (a login to an account that has signed in from the same address
+// before) waits in a queue of its own, served first: a flood of logins from fresh addresses for
+// made-up accounts, which no per-account or per-address limit can stop, then fills only the
+// ordinary queue, and the people who use the app every day still get in.
 
 /**
  * @param {object} limits
@@ -15,6 +20,7 @@
 function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
   const limits = {};
   const queue = [];
+  const urgent = [];
   const counts = { started: 0, refused: 0 };
   let running = 0;
 
@@ -33,22 +39,23 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
     drain();
   }
 
-  /** Hands free slots to the oldest waiters. */
+  /** Hands free slots to the oldest waiters, priority ones first. */
   function drain() {
-    while (running < limits.concurrency && queue.length > 0) {
-      const waiter = queue.shift();
+    while (running < limits.concurrency && urgent.length + queue.length > 0) {
+      const waiter = urgent.length > 0 ? urgent.shift() : queue.shift();
       clearTimeout(waiter.timer);
       running += 1;
       waiter.resolve();
     }
   }
 
-  function acquire() {
-    if (running < limits.concurrency && queue.length === 0) {
+  function acquire(priority) {
+    if (running < limits.concurrency && urgent.length + queue.length === 0) {
       running += 1;
       return Promise.resolve();
     }
-    if (queue.length >= limits.maxQueue) {
+    const line = priority ? urgent : queue;
+    if (line.length >= limits.maxQueue) {
       counts.refused += 1;
       return Promise.reject(busy());
     }
@@ -57,17 +64,21 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
       // Not unref'd: the request waiting on it keeps the process alive anyway, and a script
       // awaiting only this must still be told.
       waiter.timer = setTimeout(() => {
-        queue.splice(queue.indexOf(waiter), 1);
+        line.splice(line.indexOf(waiter), 1);
         counts.refused += 1;
         reject(busy());
       }, limits.maxWaitMs);
-      queue.push(waiter);
+      line.push(waiter);
     });
   }
 
-  /** Runs `fn` in a slot, once one is free; rejects with `busy()` when it cannot get one. */
-  async function run(fn) {
-    await acquire();
+  /**
+   * Runs `fn` in a slot, once one is free; rejects with `busy()` when it cannot get one.
+   * @param {() => Promise<unknown>} fn
+   * @param {{priority?: boolean}} [options] served before ordinary work, in a queue of its own
+   */
+  async function run(fn, { priority = false } = {}) {
+    await acquire(priority);
     counts.started += 1;
     try {
       return await fn();
@@ -82,7 +93,13 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
     run,
     configure,
     /** What is running and waiting now, and how many ran or were refused so far. */
-    stats: () => ({ running, waiting: queue.length, ...counts, ...limits }),
+    stats: () => ({
+      running,
+      waiting: queue.length + urgent.length,
+      waitingFirst: urgent.length,
+      ...counts,
+      ...limits,
+    }),
   };
 }
 

@@ -70,15 +70,18 @@ function parseStored(stored) {
 /**
  * True when `password` matches the stored hash; compared in constant time. Like hashPassword,
  * rejects with a 503 BaasError when the server is too busy hashing to take it.
+ * @param {{priority?: boolean}} [options] served first when the server is busy (hash-limiter.js)
  */
-async function verifyPassword(password, stored) {
+async function verifyPassword(password, stored, { priority = false } = {}) {
   const parsed = parseStored(stored);
   if (!parsed || typeof password !== 'string' || password.length > MAX_PASSWORD_CHARS) return false;
-  const key = await hashLimiter.run(() =>
-    scrypt(password.normalize('NFC'), parsed.salt, parsed.key.length, {
-      ...parsed.params,
-      maxmem: maxmem(parsed.params),
-    }),
+  const key = await hashLimiter.run(
+    () =>
+      scrypt(password.normalize('NFC'), parsed.salt, parsed.key.length, {
+        ...parsed.params,
+        maxmem: maxmem(parsed.params),
+      }),
+    { priority },
   );
   return key.length === parsed.key.length && crypto.timingSafeEqual(key, parsed.key);
 }

@@ -71,8 +71,10 @@ function createLoginThrottle(db, { clock, rules = {} } = {}) {
  * @param {Function} deps.log
  * @param {ReturnType<typeof createLoginThrottle> | null} [deps.throttle] counts failed
  *   password logins; null: not throttled
+ * @param {ReturnType<import('./known-logins').createKnownLogins> | null} [deps.knownLogins]
+ *   accounts and the addresses they signed in from: served first when hashing is busy
  */
-function createLoginRoute({ plugin, users, sessions, log, throttle = null }) {
+function createLoginRoute({ plugin, users, sessions, log, throttle = null, knownLogins = null }) {
   const { unexpected, callHook } = createOutcomeHandling(log);
 
   /** A session for the user: the after-hook's `result` and the answer, if the hook agrees. */
@@ -105,12 +107,11 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null }) {
     }
     // Keyed by the identity as the users table compares it (Ann@ and ann@ are one account),
     // whether or not such a user exists: the answers do not tell who has an account.
+    const account = users.identityKey(login);
+    const address = addressKey(ctx.clientIp);
     let counted = null;
     try {
-      counted = throttle?.begin({
-        account: users.identityKey(login),
-        address: addressKey(ctx.clientIp),
-      });
+      counted = throttle?.begin({ account, address });
     } catch (err) {
       if (err instanceof BaasError) return failed(err);
       throw err;
@@ -120,7 +121,9 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null }) {
     try {
       found = users.findCredentials(login);
       // An unknown login costs the same hashing as a wrong password: timing does not tell which.
-      matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()));
+      matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()), {
+        priority: knownLogins?.has(account, address) ?? false,
+      });
     } catch (err) {
       // Busy (503) or broken: no password was checked, so the attempt counts neither way.
       counted?.cancel();
@@ -132,6 +135,7 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null }) {
       return failed(errors.invalidLogin());
     }
     counted?.succeeded();
+    knownLogins?.remember(account, address);
     return issueSession(found.user.objectId);
   }
 
