@@ -31,7 +31,7 @@ use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
 use crate::policy::Sender;
-use crate::verification::{storage_error, Purpose, Record, MAX_TRANSACTION_ID_LEN};
+use crate::verification::{record_key, storage_error, Purpose, Record, MAX_TRANSACTION_ID_LEN};
 
 pub const TRANSACTION_ID: &str = "transactionId";
 pub const TRANSACTION_CODE: &str = "transactionCode";
@@ -187,10 +187,20 @@ impl<H: Host> Plugin<H> {
         let now = self.host.now_ms();
         let value = format!("{now} {}", record.to_json());
         let ttl = record.seconds_left(now);
-        self.host
+        let claimed = self
+            .host
             .storage_put(&claim_key(transaction_id), &value, ttl)
-            .await
-            .map_err(storage_error)
+            .await;
+        if claimed.is_err() {
+            // Not claimed: the verification goes back where it was, for the retry the error
+            // ("try again in a moment") invites, since the check took it.
+            let back = &value[value.find(' ').map_or(0, |i| i + 1)..];
+            let _ = self
+                .host
+                .storage_put(&record_key(transaction_id), back, ttl)
+                .await;
+        }
+        claimed.map_err(storage_error)
     }
 
     /// `args` is the client's original request; `result` what the host's registration did.

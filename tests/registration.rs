@@ -614,3 +614,16 @@ fn a_claim_left_by_the_previous_version_is_taken_over() {
     let again = finish(&p, &tid, &code, PHONE).expect("an old claim has no lease left");
     assert_eq!(again["phoneNumberConfirmed"], true);
 }
+
+#[test]
+fn a_claim_that_cannot_be_written_leaves_the_code_for_the_retry() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    *p.host().failing_puts.borrow_mut() = Some("register-claim/".into());
+    let failed = finish(&p, &tid, &code, PHONE).unwrap_err();
+    assert_eq!(failed.code(), "STORAGE_UNAVAILABLE", "{failed}");
+    *p.host().failing_puts.borrow_mut() = None;
+    let again = finish(&p, &tid, &code, PHONE).expect("the same code works once storage is back");
+    assert_eq!(again["phoneNumberConfirmed"], true);
+}

@@ -4,14 +4,16 @@
 // in, where the data is, and what to open; Ctrl-C or SIGTERM stops both servers and exits 0.
 
 const { createApp, ConfigError, StartError } = require('../src/host/app');
-const { banner } = require('../src/host/banner');
+const { banner, saveSignInLink } = require('../src/host/banner');
 const { describeConfigError } = require('../src/host/config');
 const { PluginLoadError } = require('../src/host/plugin-loader');
 
 async function main() {
   const app = createApp();
   await app.start();
-  process.stdout.write(`${banner(app, { terminal: Boolean(process.stdout.isTTY) })}\n`);
+  const terminal = Boolean(process.stdout.isTTY);
+  const linkFile = terminal ? null : saveSignInLink(app);
+  process.stdout.write(`${banner(app, { terminal, linkFile })}\n`);
 
   let stopping = false;
   const shutdown = (signal) => {

@@ -32,5 +32,9 @@ test('into a log: neither the link nor a password, and what to do instead', asyn
   const text = banner(app, { terminal: false });
   assert.doesNotMatch(text, /#link=|console password: /);
   assert.match(text, /sign in with CONSOLE_PASSWORD/);
+  assert.match(
+    banner(app, { terminal: false, linkFile: '/data/console-sign-in-link.txt' }),
+    /sign in once with the link in \/data\/console-sign-in-link\.txt/,
+  );
   assert.match(text, /a console password was made up and not shown: set CONSOLE_PASSWORD/);
 });

@@ -7,6 +7,7 @@ const { test } = require('node:test');
 
 const { clientAddress, parseTrustedProxies } = require('../src/host/client-address');
 const { ConfigError, resolveHostConfig } = require('../src/host/config');
+const { startApp } = require('./host-helpers');
 
 const request = (peer, forwarded) => ({
   socket: { remoteAddress: peer },
@@ -46,5 +47,29 @@ test('TRUSTED_PROXIES must be addresses, ranges or loopback', () => {
   assert.throws(
     () => resolveHostConfig({ TRUSTED_PROXIES: 'everyone' }),
     (err) => err instanceof ConfigError && err.problems[0].field === 'TRUSTED_PROXIES',
+  );
+});
+
+test('the forms proxies write, with a port or in brackets, name the client', () => {
+  const { plainAddress } = require('../src/host/client-address');
+  assert.equal(plainAddress('203.0.113.7:5555'), '203.0.113.7');
+  assert.equal(plainAddress('[2001:db8::1]'), '2001:db8::1');
+  assert.equal(plainAddress('[2001:db8::1]:443'), '2001:db8::1');
+  assert.equal(plainAddress('::ffff:203.0.113.7'), '203.0.113.7');
+  assert.equal(plainAddress('2001:db8::1'), '2001:db8::1');
+});
+
+test('behind a proxy TRUSTED_PROXIES does not name, the host says so, once', async (t) => {
+  const { app, logs } = await startApp(t, { env: { PUBLIC_URL: 'https://baas.example.com' } });
+  const warned = (pattern) => logs.filter((entry) => pattern.test(entry.message));
+  assert.equal(warned(/PUBLIC_URL is set but TRUSTED_PROXIES is not/).length, 1);
+  for (let i = 0; i < 3; i += 1) {
+    await fetch(`${app.url}/api/health`, { headers: { 'X-Forwarded-For': '198.51.100.7' } });
+  }
+  assert.equal(warned(/X-Forwarded-For from a peer that TRUSTED_PROXIES does not name/).length, 1);
+  const { banner } = require('../src/host/banner');
+  assert.match(
+    banner(app, { terminal: false }),
+    /WARNING: +PUBLIC_URL is https:\/\/baas\.example\.com but TRUSTED_PROXIES/,
   );
 });

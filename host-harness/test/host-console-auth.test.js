@@ -322,3 +322,19 @@ test('a session ends after an hour idle, and after twelve hours in all', async (
   now += 50 * 60_000;
   assert.equal((await getJson(api(app, 'product'), busy)).status, 401, 'twelve hours in all');
 });
+
+test('a cookie planted before the session cookie does not sign the operator out', async (t) => {
+  const { app } = await startApp(t);
+  const operator = await consoleSession(app);
+  const planted = { ...operator, Cookie: `baas_console=planted; ${operator.Cookie}` };
+  assert.equal((await getJson(api(app, 'product'), planted)).status, 200);
+  assert.equal((await postJson(api(app, 'validate'), { config: {} }, planted)).status, 200);
+});
+
+test('the data folder and the database are readable by the host alone', async (t) => {
+  const { app } = await startApp(t, { dataDir: path.join(tempDir(t), 'fresh') });
+  assert.equal(fs.statSync(path.dirname(app.dbPath)).mode & 0o777, 0o700);
+  for (const suffix of ['', '-wal', '-shm']) {
+    assert.equal(fs.statSync(`${app.dbPath}${suffix}`).mode & 0o777, 0o600, `baas.sqlite${suffix}`);
+  }
+});

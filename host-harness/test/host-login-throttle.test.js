@@ -4,6 +4,7 @@
 // tests failure-throttle.js alone, the rest real hosts over HTTP, with a clock the test moves.
 
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const path = require('node:path');
 const { test } = require('node:test');
 
@@ -35,8 +36,14 @@ function thrown(fn) {
 
 // --- failure-throttle.js on its own --------------------------------------------------------------
 
+/** How the throttles of these tests store `key`. */
+const keyOf = (key) => crypto.createHmac('sha256', 'test').update(key).digest('hex');
+
 function throttleOn(db, scopes, clock = manualClock()) {
-  return { clock, throttle: createFailureThrottle(db, { scopes, clock: clock.read }) };
+  return {
+    clock,
+    throttle: createFailureThrottle(db, { scopes, clock: clock.read, secret: 'test' }),
+  };
 }
 
 const rows = (db) => db.prepare('SELECT count(*) AS n FROM failure_throttle').get().n;
@@ -118,7 +125,10 @@ test('failures are forgotten forgetAfterSeconds after the last one, and their ro
   assert.equal(rows(db), 1);
   clock.advance(61);
   throttle.begin({ other: undefined, user: 'v' }).failed(); // sweeps the row of `u`
-  assert.equal(db.prepare("SELECT count(*) AS n FROM failure_throttle WHERE key = 'u'").get().n, 0);
+  assert.equal(
+    db.prepare('SELECT count(*) AS n FROM failure_throttle WHERE key = ?').get(keyOf('u')).n,
+    0,
+  );
 });
 
 test('a wait as long as the memory is refused: a patient guesser would never reach the lock', () => {
@@ -172,11 +182,14 @@ test('a success clears the clearOnSuccess scopes and takes its reservation back 
   clock.advance(5);
   throttle.begin({ account: 'b', address: 'ip' }).succeeded();
   // ...and a success in between leaves the address's failures and their timing as they were.
-  const address = db.prepare("SELECT * FROM failure_throttle WHERE key = 'ip'").get();
+  const address = db.prepare('SELECT * FROM failure_throttle WHERE key = ?').get(keyOf('ip'));
   assert.equal(address.failures, 2);
   assert.equal(address.last_failure, clock.now - 10_000);
   // The account's failures are gone.
-  assert.equal(db.prepare("SELECT count(*) AS n FROM failure_throttle WHERE key = 'b'").get().n, 0);
+  assert.equal(
+    db.prepare('SELECT count(*) AS n FROM failure_throttle WHERE key = ?').get(keyOf('b')).n,
+    0,
+  );
 });
 
 test('a right answer takes back the lock its own reservation set', () => {
@@ -201,22 +214,40 @@ test('scopes of two throttles on one file are shared by connections and kept apa
   });
   const clock = manualClock();
   const rule = { user: { freeFailures: 1 } };
-  const first = createFailureThrottle(one, { scopes: rule, clock: clock.read, namespace: 'a' });
-  const second = createFailureThrottle(two, { scopes: rule, clock: clock.read, namespace: 'a' });
-  const elsewhere = createFailureThrottle(two, { scopes: rule, clock: clock.read, namespace: 'b' });
+  const first = createFailureThrottle(one, {
+    scopes: rule,
+    clock: clock.read,
+    namespace: 'a',
+    secret: 's',
+  });
+  const second = createFailureThrottle(two, {
+    scopes: rule,
+    clock: clock.read,
+    namespace: 'a',
+    secret: 's',
+  });
+  const elsewhere = createFailureThrottle(two, {
+    scopes: rule,
+    clock: clock.read,
+    namespace: 'b',
+    secret: 's',
+  });
   first.begin({ user: 'u' }).failed();
   assert.equal(thrown(() => second.begin({ user: 'u' })).status, 429);
   elsewhere.begin({ user: 'u' }).failed();
 });
 
-test('long keys are stored as their hash, and rules are checked', () => {
+test('keys are stored only as their HMAC, and rules are checked', () => {
   const db = new Database(':memory:');
   const { throttle } = throttleOn(db, { user: {} });
+  throttle.begin({ user: 'my secret password typed as a login' }).failed();
   throttle.begin({ user: 'x'.repeat(10_000) }).failed();
-  assert.match(db.prepare('SELECT key FROM failure_throttle').get().key, /^sha256:[0-9a-f]{64}$/);
+  const keys = db.prepare('SELECT key FROM failure_throttle').all();
+  for (const { key } of keys) assert.match(key, /^[0-9a-f]{64}$/);
+  assert.doesNotMatch(JSON.stringify(keys), /password/);
   assert.throws(() => throttle.begin({ nobody: 'x' }), /no throttle rule/);
   assert.throws(
-    () => createFailureThrottle(db, { scopes: { user: { lockAfter: 0 } } }),
+    () => createFailureThrottle(db, { scopes: { user: { lockAfter: 0 } }, secret: 's' }),
     /lockAfter must be a whole number/,
   );
 });
@@ -338,7 +369,12 @@ test('300 concurrent wrong passwords: only the free ones are checked', async (t)
 });
 
 test('the delay doubles, the 10th failure locks even the right password out, the lock ends', async (t) => {
-  const { clock, login } = await throttledApp(t);
+  const { clock, login: loginAny } = await throttledApp(t, {
+    env: { TRUSTED_PROXIES: '127.0.0.1' },
+  });
+  const login = (name, password) => loginAny(name, password, { 'X-Forwarded-For': '198.51.100.7' });
+  const elsewhere = (name, password) =>
+    loginAny(name, password, { 'X-Forwarded-For': '203.0.113.9' });
   for (let i = 0; i < 3; i += 1)
     assert.equal((await login('ann@example.com', 'wrong')).status, 401);
   for (const delay of [1, 2, 4, 8, 16, 32, 64]) {
@@ -365,20 +401,38 @@ test('the delay doubles, the 10th failure locks even the right password out, the
   const done = await login('ann@example.com', PASSWORD);
   assert.equal(done.status, 200, done.text);
   assert.ok(done.body['user-token']);
-  // The success cleared the account: three free failures again.
+  // The success cleared the account: three free failures again (counted from an address the
+  // account has not signed in from: from this one, now known, only the address's count holds).
   for (let i = 0; i < 3; i += 1)
-    assert.equal((await login('ann@example.com', 'wrong')).status, 401);
-  assertThrottled(await login('ann@example.com', 'wrong'));
+    assert.equal((await elsewhere('ann@example.com', 'wrong')).status, 401);
+  assertThrottled(await elsewhere('ann@example.com', 'wrong'));
+});
+
+test('guesses from elsewhere do not lock a user out of the address they always sign in from', async (t) => {
+  const { login: loginAny } = await throttledApp(t, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
+  const home = (password) =>
+    loginAny('ann@example.com', password, { 'X-Forwarded-For': '203.0.113.5' });
+  assert.equal((await home(PASSWORD)).status, 200);
+  for (let i = 0; i < 30; i += 1) {
+    await loginAny('ann@example.com', `guess ${i}`, { 'X-Forwarded-For': `198.51.100.${i + 1}` });
+  }
+  const stranger = await loginAny('ann@example.com', PASSWORD, { 'X-Forwarded-For': '192.0.2.1' });
+  assertThrottled(stranger);
+  const answer = await home(PASSWORD);
+  assert.equal(answer.status, 200, answer.text);
 });
 
 test('a successful login resets the account counter', async (t) => {
-  const { login } = await throttledApp(t);
+  const { login: loginAny } = await throttledApp(t, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
+  const login = (name, password) => loginAny(name, password, { 'X-Forwarded-For': '198.51.100.7' });
+  const elsewhere = (name, password) =>
+    loginAny(name, password, { 'X-Forwarded-For': '203.0.113.9' });
   for (let i = 0; i < 2; i += 1)
     assert.equal((await login('ann@example.com', 'wrong')).status, 401);
   assert.equal((await login('ann@example.com', PASSWORD)).status, 200);
   for (let i = 0; i < 3; i += 1)
-    assert.equal((await login('ann@example.com', 'wrong')).status, 401);
-  assertThrottled(await login('ann@example.com', 'wrong'));
+    assert.equal((await elsewhere('ann@example.com', 'wrong')).status, 401);
+  assertThrottled(await elsewhere('ann@example.com', 'wrong'));
 });
 
 test('case variants of an email are one account, and an unknown login is throttled alike', async (t) => {

@@ -91,7 +91,10 @@ test('a verification started before kill -9 can be completed after a restart', a
   // The banner names the master key's file. Its output is a pipe here, likely a log: no
   // sign-in link and no made-up password in it (test/host-banner.test.js: on a terminal).
   assert.match(first.output.stdout, /Secrets: +sealed under the master key in .*master\.key \(new/);
-  assert.match(first.output.stdout, /sign in with CONSOLE_PASSWORD/);
+  const linkFile = path.join(env.DATA_DIR, 'console-sign-in-link.txt');
+  assert.ok(first.output.stdout.includes(`sign in once with the link in ${linkFile}`));
+  assert.equal(fs.statSync(linkFile).mode & 0o777, 0o600, "the link file is the host user's only");
+  assert.match(fs.readFileSync(linkFile, 'utf8'), /\/console\/sign-in#link=[\w-]{43}\n$/);
   assert.match(first.output.stdout, /a console password was made up and not shown/);
   assert.doesNotMatch(first.output.stdout, /#link=|console password: /);
 

@@ -538,3 +538,24 @@ test('unknown routes answer 404 and wrong methods 405, in JSON', async (t) => {
     if (status === 405) assert.ok(response.headers.get('allow'));
   }
 });
+
+test('a client that half-closes after its request still gets the answer', async (t) => {
+  const { app } = await startApp(t);
+  const { port } = new URL(app.url);
+  const body = JSON.stringify({ login: 'nobody@example.com', password: 'wrong password' });
+  const answer = await new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let text = '';
+    socket.setEncoding('utf8').on('data', (chunk) => {
+      text += chunk;
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    // The request, then our side closed at once, as `printf ... | nc` does.
+    socket.end(
+      `POST /api/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+  });
+  assert.match(answer, /^HTTP\/1\.1 401 /);
+  assert.match(answer, /"code":3003/);
+});

@@ -75,6 +75,8 @@ pub struct FakeHost {
     /// Every host call in order, by kind (`get`, `incr`, `http POST`, ...), for comparing what
     /// two requests did without their keys.
     pub trace: RefCell<Vec<String>>,
+    /// Writes of keys starting with this fail, as a full disk would make them.
+    pub failing_puts: RefCell<Option<String>>,
 }
 
 impl FakeHost {
@@ -225,6 +227,14 @@ impl Host for FakeHost {
     async fn storage_put(&self, key: &str, value: &str, ttl: u32) -> Result<(), HostError> {
         self.traced("put");
         YieldOnce(false).await;
+        if let Some(prefix) = self.failing_puts.borrow().as_deref() {
+            if key.starts_with(prefix) {
+                return Err(HostError::new(
+                    HostErrorKind::Unreachable,
+                    "database or disk is full",
+                ));
+            }
+        }
         let exp = self.clock_ms.get() + i64::from(ttl) * 1000;
         self.store
             .borrow_mut()

@@ -104,7 +104,7 @@ function createApp(options = {}) {
       Object.assign(state, { db, dbPath: file });
       const secrets = openHostSecrets({ env, dataDir, db, manifest, clock, log });
       if (secrets.problems) throw fail(secrets.problems);
-      const { installations, hostSecrets } = secrets;
+      const { installations, hostSecrets, storageSecret } = secrets;
       state.masterKey = secrets.masterKey;
       state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
 
@@ -133,6 +133,13 @@ function createApp(options = {}) {
       state.url = `http://${LOOPBACK}:${listening}`;
       state.publicUrl = publicUrlFor(listening);
       const settings = pluginSettings(hostConfig, simulatorUrl, callbackUrlFor(listening));
+      if (hostConfig.publicUrl && !hostConfig.trustedProxies) {
+        log(
+          'warn',
+          'PUBLIC_URL is set but TRUSTED_PROXIES is not: behind a proxy every client counts as the proxy, so rate limits and login throttling treat all of them as one (set TRUSTED_PROXIES to the proxy, e.g. loopback)',
+          { publicUrl: hostConfig.publicUrl },
+        );
+      }
       if (!settings.statusCallbackUrl) {
         log('warn', 'PUBLIC_URL is not set: messages go without a StatusCallback', {
           route: callbackPath,
@@ -167,7 +174,7 @@ function createApp(options = {}) {
         clock,
       );
       state.sessions = createSessionsStore(db, { clock });
-      const consoleAuth = createConsoleAuth(db, { clock, log });
+      const consoleAuth = createConsoleAuth(db, { clock, log, secret: storageSecret });
       const operator = await consoleAuth.ensureOperator(env.CONSOLE_PASSWORD);
       state.console = {
         passwordSource: operator.source,
@@ -238,6 +245,7 @@ function createApp(options = {}) {
         trustedProxies: hostConfig.trustedProxies,
         db,
         clock,
+        secret: storageSecret,
       });
       return { url: state.url, simulatorUrl };
     } catch (err) {

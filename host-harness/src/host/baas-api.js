@@ -43,6 +43,7 @@ const MAX_USER_AGENT_CHARS = 256;
  *   (the login throttle); without it, password logins are not throttled
  * @param {() => number} [deps.clock] ms since the epoch, for the login throttle
  * @param {object} [deps.loginThrottleRules] changes to routes-login's LOGIN_THROTTLE_RULES
+ * @param {string | Buffer} [deps.secret] keys the HMACs of logins and addresses in storage
  */
 function createBaasApi({
   plugin,
@@ -61,10 +62,13 @@ function createBaasApi({
   db = null,
   clock = Date.now,
   loginThrottleRules = {},
+  secret = null,
 }) {
   const userRoutes = createUserRoutes({ plugin, users, sessions, log });
-  const throttle = db ? createLoginThrottle(db, { clock, rules: loginThrottleRules }) : null;
-  const knownLogins = db ? createKnownLogins(db, { clock }) : null;
+  const throttle = db
+    ? createLoginThrottle(db, { clock, rules: loginThrottleRules, secret })
+    : null;
+  const knownLogins = db ? createKnownLogins(db, { scope: 'login', secret, clock }) : null;
   const loginRoute = createLoginRoute({ plugin, users, sessions, log, throttle, knownLogins });
   const serviceRoutes = createServiceRoutes({
     plugin,
@@ -120,12 +124,24 @@ function createBaasApi({
     return { route, params };
   }
 
+  let warnedUntrusted = false;
+  /** Said once: X-Forwarded-For from a peer TRUSTED_PROXIES does not name is ignored. */
+  function warnUntrustedHeader(peer) {
+    if (warnedUntrusted) return;
+    warnedUntrusted = true;
+    log(
+      'warn',
+      'X-Forwarded-For from a peer that TRUSTED_PROXIES does not name is ignored: behind a proxy, set TRUSTED_PROXIES to it, or every client counts as the proxy (one guesser then locks out everyone); otherwise a client tried to choose its own address',
+      { peer },
+    );
+  }
+
   /** What the hooks know about the call (HookContext in the plugin's d.ts). */
   function hookContext(req, requestId, event) {
     return {
       event,
       requestId,
-      clientIp: clientAddress(req, trustedProxies),
+      clientIp: clientAddress(req, trustedProxies, warnUntrustedHeader),
       userAgent: String(req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT_CHARS),
       appName,
     };
@@ -189,6 +205,9 @@ function createBaasApi({
   // A request waits at most for Twilio (30 s at the very most) plus hashing; past a minute
   // something is stuck and the socket is better freed.
   server.requestTimeout = 60_000;
+  // A client that sends its request and then closes its side (`printf ... | nc`, some HTTP/1.0
+  // clients) still gets the answer, which may take a password hash or a Twilio call to make.
+  server.httpAllowHalfOpen = true;
   // Node's own refusals (oversized headers, not HTTP, ...) answered in JSON too.
   installRefusals(server, log);
   return { server };

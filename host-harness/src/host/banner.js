@@ -1,13 +1,28 @@
 // The banner `make run` prints: the mode, where the data and the master key are, the URLs to
 // open, and how to sign in to the console. The one-time sign-in link and a password made up on
-// first start are secrets: they are printed only to a terminal, never into what is likely a log.
+// first start are secrets: they are printed only to a terminal, never into what is likely a log;
+// otherwise the link goes to a file only the host's user can read.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const LINK_FILE_NAME = 'console-sign-in-link.txt';
+
+/** Writes the one-time sign-in link to DATA_DIR/console-sign-in-link.txt (mode 0600). */
+function saveSignInLink(app) {
+  const file = path.join(path.dirname(app.dbPath), LINK_FILE_NAME);
+  fs.rmSync(file, { force: true }); // a new file, so its mode is ours whatever the old one had
+  fs.writeFileSync(file, `${app.console.signInLink}\n`, { mode: 0o600, flag: 'wx' });
+  return file;
+}
 
 /**
  * @param {ReturnType<import('./app').createApp>} app a started app
- * @param {{terminal: boolean}} output whether the banner goes to a terminal (a person), rather
- *   than a pipe or a file (a log)
+ * @param {{terminal: boolean, linkFile?: string | null}} output whether the banner goes to a
+ *   terminal (a person), rather than a pipe or a file (a log); and where saveSignInLink put the
+ *   link, when it did
  */
-function banner(app, { terminal }) {
+function banner(app, { terminal, linkFile = null }) {
   const settings = app.hostConfig.settings;
   const lines = [
     '',
@@ -34,6 +49,13 @@ function banner(app, { terminal }) {
       : `  Secrets:   sealed under the master key in ${source}${created ? ' (new: back it up apart from the data)' : ''}`,
   );
   if (app.hostConfig.configFile) lines.push(`  Settings:  ${app.hostConfig.configFile}`);
+  if (app.hostConfig.publicUrl && !app.hostConfig.trustedProxies) {
+    lines.push(
+      `  WARNING:   PUBLIC_URL is ${app.hostConfig.publicUrl} but TRUSTED_PROXIES is not set: behind`,
+      '             a proxy every client counts as the proxy, and one guesser locks out everyone.',
+      '             Set TRUSTED_PROXIES to the proxy (e.g. loopback).',
+    );
+  }
   lines.push(
     `  BaaS API:  ${app.url}`,
     `             POST ${app.url}/api/users/register   POST ${app.url}/api/users/login`,
@@ -57,8 +79,11 @@ function banner(app, { terminal }) {
   } else {
     // Not a terminal: this output is likely a log, which a sign-in secret must not reach.
     lines.push(
-      '             sign in with CONSOLE_PASSWORD: the one-time sign-in link and a made-up',
-      '             password are shown only when the output is a terminal',
+      linkFile
+        ? `             sign in once with the link in ${linkFile} (this user's only)`
+        : '             sign in with CONSOLE_PASSWORD',
+      '             (the one-time sign-in link and a made-up password are printed only to a',
+      '             terminal)',
     );
     if (createdPassword) {
       lines.push(
@@ -77,4 +102,4 @@ function banner(app, { terminal }) {
   return lines.join('\n');
 }
 
-module.exports = { banner };
+module.exports = { banner, saveSignInLink };

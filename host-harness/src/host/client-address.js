@@ -6,9 +6,16 @@
 
 const net = require('node:net');
 
-/** `::ffff:203.0.113.7` (an IPv4 client of a dual-stack socket) as `203.0.113.7`. */
+/**
+ * `::ffff:203.0.113.7` (an IPv4 client of a dual-stack socket) as `203.0.113.7`; the forms
+ * proxies write in X-Forwarded-For with a port, `203.0.113.7:5555`, `[2001:db8::1]` and
+ * `[2001:db8::1]:443`, as the address alone.
+ */
 function plainAddress(address) {
-  const text = String(address ?? '').trim();
+  let text = String(address ?? '').trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) text = bracketed[1];
+  else if (/^[\d.]+:\d+$/.test(text)) text = text.slice(0, text.lastIndexOf(':'));
   const v4 = text.startsWith('::ffff:') ? text.slice(7) : text;
   return net.isIPv4(v4) ? v4 : text;
 }
@@ -58,10 +65,16 @@ function isTrusted(list, address) {
 /**
  * @param {import('node:http').IncomingMessage} req
  * @param {net.BlockList | null} trusted
+ * @param {(peer: string) => void} [untrustedHeader] told when a peer that is not a trusted proxy
+ *   sends X-Forwarded-For: behind a proxy that TRUSTED_PROXIES does not name, every client
+ *   looks like the proxy, and one guesser's failures lock out everyone
  */
-function clientAddress(req, trusted) {
+function clientAddress(req, trusted, untrustedHeader = () => {}) {
   let client = plainAddress(req.socket.remoteAddress);
-  if (!isTrusted(trusted, client)) return client;
+  if (!isTrusted(trusted, client)) {
+    if (req.headers['x-forwarded-for'] !== undefined) untrustedHeader(client);
+    return client;
+  }
   const hops = String(req.headers['x-forwarded-for'] ?? '')
     .split(',')
     .map(plainAddress)

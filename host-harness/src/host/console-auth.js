@@ -21,6 +21,7 @@ const crypto = require('node:crypto');
 const { addressKey } = require('./client-address');
 const { BaasError, waitInWords } = require('./errors');
 const { createFailureThrottle } = require('./failure-throttle');
+const { createKnownLogins } = require('./known-logins');
 const { hashPassword, verifyPassword } = require('./password-hash');
 
 const SCHEMA = `
@@ -37,6 +38,8 @@ CREATE TABLE IF NOT EXISTS console_sessions (
 `;
 
 const COOKIE = 'baas_console';
+/** The operator's key in the throttle and among the console's known logins. */
+const OPERATOR = 'operator';
 const MIN_PASSWORD_CHARS = 12;
 const SESSION_IDLE_MS = 60 * 60 * 1000;
 const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
@@ -58,13 +61,18 @@ function equalText(a, b) {
   return left.length === right.length && crypto.timingSafeEqual(left, right);
 }
 
-/** The cookie's value from a Cookie header, or null. */
-function cookieValue(header) {
+/**
+ * Every value of the console's cookie in a Cookie header. Not only the first: another origin on
+ * the same host name (another port, a subdomain) can plant one with a longer Path, which the
+ * browser sends first, to sign the operator out.
+ */
+function cookieValues(header) {
+  const values = [];
   for (const part of String(header ?? '').split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return rest.join('=');
+    if (name === COOKIE) values.push(rest.join('='));
   }
-  return null;
+  return values.slice(0, 4);
 }
 
 /** Problems with CONSOLE_PASSWORD, for the start-up report (the value is never repeated). */
@@ -84,8 +92,9 @@ function consolePasswordProblems(env) {
  * @param {object} options
  * @param {() => number} [options.clock]
  * @param {Function} options.log
+ * @param {string | Buffer} options.secret keys the HMACs that stand for addresses in storage
  */
-function createConsoleAuth(db, { clock = Date.now, log }) {
+function createConsoleAuth(db, { clock = Date.now, log, secret }) {
   db.exec(SCHEMA);
   const statements = {
     operator: db.prepare('SELECT password_hash FROM console_operator WHERE id = 1'),
@@ -108,6 +117,7 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
   // delays of at most a minute but no lock; each address is locked on its own.
   const throttle = createFailureThrottle(db, {
     namespace: 'console',
+    secret,
     clock,
     scopes: {
       operator: { freeFailures: 10, lockAfter: null, maxDelaySeconds: 60, clearOnSuccess: true },
@@ -122,6 +132,7 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
       ),
   });
   const link = { hash: null, expiresAt: 0 };
+  const knownLogins = createKnownLogins(db, { scope: 'console', secret, clock });
 
   /**
    * Makes sure there is an operator password: CONSOLE_PASSWORD's, the stored one, or a new one.
@@ -177,13 +188,20 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
     return startSession();
   }
 
-  /** Checks the password, throttled; answers a new session's cookie value. */
+  /**
+   * Checks the password, throttled; answers a new session's cookie value. From an address the
+   * operator signed in from before, only that address's failures count: guessing from elsewhere
+   * cannot slow the operator down there. Its few hashes (refused attempts run none) go first
+   * when a flood of logins keeps the server busy.
+   */
   async function signInWithPassword(password, address) {
-    const attempt = throttle.begin({ operator: 'operator', address: addressKey(address) });
+    const key = addressKey(address);
+    const known = knownLogins.has(OPERATOR, key);
+    const attempt = throttle.begin(known ? { address: key } : { operator: OPERATOR, address: key });
     let ok;
     try {
       const stored = statements.operator.get()?.password_hash;
-      ok = Boolean(stored) && (await verifyPassword(password, stored));
+      ok = Boolean(stored) && (await verifyPassword(password, stored, { priority: true }));
     } catch (err) {
       attempt.cancel();
       throw err;
@@ -194,6 +212,7 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
       throw new BaasError(401, 401, 'The console password is not correct.');
     }
     attempt.succeeded();
+    knownLogins.remember(OPERATOR, key);
     log('info', 'console operator signed in', { address });
     return startSession();
   }
@@ -207,16 +226,18 @@ function createConsoleAuth(db, { clock = Date.now, log }) {
 
   /** The session's cookie value when the request carries a live one (extending it), or null. */
   function session(req) {
-    const token = cookieValue(req.headers.cookie);
-    if (!token || token.length > 64) return null;
     const now = clock();
-    const row = statements.touch.get({
-      hash: sha256(token),
-      now,
-      idle: now + SESSION_IDLE_MS,
-      max: SESSION_MAX_MS,
-    });
-    return row ? token : null;
+    for (const token of cookieValues(req.headers.cookie)) {
+      if (!token || token.length > 64) continue;
+      const row = statements.touch.get({
+        hash: sha256(token),
+        now,
+        idle: now + SESSION_IDLE_MS,
+        max: SESSION_MAX_MS,
+      });
+      if (row) return token;
+    }
+    return null;
   }
 
   /** What the signed-in page sends back in X-CSRF-Token. */

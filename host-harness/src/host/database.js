@@ -15,9 +15,12 @@ const DB_FILE_NAME = 'baas.sqlite';
  * what lets a verification started before a crash be finished after a restart.
  */
 function openDatabase({ dataDir, fileName = DB_FILE_NAME }) {
-  fs.mkdirSync(dataDir, { recursive: true });
+  // The folder and the file are the host's alone: they hold users' password hashes, their
+  // phone numbers, and sealed secrets. SQLite gives its -wal and -shm files the file's mode.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.resolve(dataDir, fileName);
   const db = new Database(file);
+  if (process.platform !== 'win32') fs.chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   // Deleted and overwritten content is zeroed, not left in free pages: a secret sealed after it
   // was stored in plain text (an upgrade) leaves no readable copy behind in the file.

@@ -16,7 +16,7 @@ const { BaasError, waitInWords } = require('./errors');
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS failure_throttle (
   scope        TEXT    NOT NULL,   -- namespace.scope, e.g. login.account
-  key          TEXT    NOT NULL,   -- e.g. the account's identity key, or a client address
+  key          TEXT    NOT NULL,   -- hex HMAC of the account's identity key, or of an address
   failures     INTEGER NOT NULL,   -- in a row, the reserved ones included
   last_failure INTEGER NOT NULL,   -- ms since the epoch
   locked_until INTEGER,            -- ms since the epoch; NULL: not locked
@@ -28,8 +28,6 @@ CREATE INDEX IF NOT EXISTS failure_throttle_expires ON failure_throttle (expires
 `;
 
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
-/** Longer keys (a login is whatever the client sent) are stored as their SHA-256. */
-const MAX_KEY_CHARS = 128;
 
 const RULE_DEFAULTS = Object.freeze({
   freeFailures: 3,
@@ -68,13 +66,6 @@ function checkRule(scope, given) {
   return Object.freeze(rule);
 }
 
-function storedKey(key) {
-  const text = String(key);
-  return text.length <= MAX_KEY_CHARS
-    ? text
-    : `sha256:${crypto.createHash('sha256').update(text, 'utf8').digest('hex')}`;
-}
-
 /** "Too many failed attempts", for scopes that bring no refusal of their own. */
 function defaultRefusal({ retryAfterSeconds }) {
   return new BaasError(
@@ -94,6 +85,8 @@ function defaultRefusal({ retryAfterSeconds }) {
  * @param {() => number} [options.clock] ms since the epoch
  * @param {(refusal: object) => Error} [options.refuse] the error for scopes without their own
  * @param {number} [options.sweepIntervalMs] how often forgotten rows are deleted (clock time)
+ * @param {string | Buffer} options.secret keys are stored as their HMAC under it: a login is
+ *   whatever the client typed (a password in the wrong field, say), and an address is personal
  */
 function createFailureThrottle(
   db,
@@ -103,8 +96,11 @@ function createFailureThrottle(
     clock = Date.now,
     refuse = defaultRefusal,
     sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
+    secret,
   },
 ) {
+  if (!secret) throw new TypeError('a throttle needs a secret to store its keys under');
+  const storedKey = (key) => crypto.createHmac('sha256', secret).update(String(key)).digest('hex');
   db.exec(SCHEMA);
   const rules = new Map(
     Object.entries(scopes ?? {}).map(([scope, { refuse: own, ...rule }]) => [

@@ -31,7 +31,7 @@ function deriveHostSecrets(manifest, box) {
  * @param {() => number} deps.clock
  * @param {Function} deps.log
  * @returns {{problems: object[]} | {installations: object, hostSecrets: Record<string, string>,
- *   masterKey: {source: string, created: boolean}}}
+ *   storageSecret: string, masterKey: {source: string, created: boolean}}}
  */
 function openHostSecrets({ env, dataDir, db, manifest, clock, log }) {
   const master = loadMasterKey(env, dataDir, { sealedSecrets: holdsSealedSecrets(db) });
@@ -50,6 +50,8 @@ function openHostSecrets({ env, dataDir, db, manifest, clock, log }) {
   return {
     installations,
     hostSecrets: deriveHostSecrets(manifest, box),
+    // Keys the HMACs that stand for logins and addresses in the throttle's tables.
+    storageSecret: box.derive('host/keys-in-storage'),
     masterKey: { source: master.source, created: master.created },
   };
 }

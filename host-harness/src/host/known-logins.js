@@ -3,7 +3,8 @@
 // (hash-limiter.js). A flood for made-up accounts from fresh addresses cannot earn that, and
 // an attacker who signs in to an account of their own earns it for that account only.
 //
-// Only a SHA-256 of the pair is stored, so the table lists no one's addresses.
+// Only an HMAC of the pair is stored, under a key derived from the master key, so the table
+// lists no one's addresses, and a copy of it cannot be checked against guesses either.
 
 const crypto = require('node:crypto');
 
@@ -12,21 +13,26 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS known_logins (
-  pair_hash    TEXT    PRIMARY KEY,  -- hex SHA-256 of the account's identity key and the address
+  pair_hash    TEXT    PRIMARY KEY,  -- hex HMAC of the scope, the account and the address
   last_success INTEGER NOT NULL      -- ms since the epoch
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS known_logins_last ON known_logins (last_success);
 `;
 
-const pairHash = (account, address) =>
-  crypto.createHash('sha256').update(`${account}\n${address}`, 'utf8').digest('hex');
-
 /**
  * @param {import('better-sqlite3').Database} db
- * @param {{clock?: () => number}} [options]
+ * @param {object} options
+ * @param {string} options.scope keeps apart the pairs of different sign-ins (login, console)
+ * @param {string | Buffer} options.secret the HMAC key
+ * @param {() => number} [options.clock]
  */
-function createKnownLogins(db, { clock = Date.now } = {}) {
+function createKnownLogins(db, { scope, secret, clock = Date.now }) {
   db.exec(SCHEMA);
+  const pairHash = (account, address) =>
+    crypto
+      .createHmac('sha256', secret)
+      .update(JSON.stringify([scope, account, address]), 'utf8')
+      .digest('hex');
   const statements = {
     get: db.prepare('SELECT 1 FROM known_logins WHERE pair_hash = ? AND last_success > ?'),
     remember: db.prepare(`

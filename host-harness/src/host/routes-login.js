@@ -42,11 +42,13 @@ const LOGIN_THROTTLE_RULES = Object.freeze({
 /**
  * The login throttle on `db`; `rules` may change any field of LOGIN_THROTTLE_RULES' scopes.
  * @param {import('better-sqlite3').Database} db
- * @param {{clock?: () => number, rules?: {account?: object, address?: object}}} [options]
+ * @param {{clock?: () => number, rules?: {account?: object, address?: object},
+ *   secret?: string | Buffer}} [options] `secret` keys the stored HMACs of logins and addresses
  */
-function createLoginThrottle(db, { clock, rules = {} } = {}) {
+function createLoginThrottle(db, { clock, rules = {}, secret } = {}) {
   return createFailureThrottle(db, {
     namespace: 'login',
+    secret,
     clock,
     scopes: {
       account: {
@@ -109,9 +111,13 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
     // whether or not such a user exists: the answers do not tell who has an account.
     const account = users.identityKey(login);
     const address = addressKey(ctx.clientIp);
+    // From an address the account signed in from before, the account's own count (which anyone
+    // can run up to lock it) does not apply: only the address's. Nobody can lock a user out of
+    // the place they always sign in from without guessing from there.
+    const known = knownLogins?.has(account, address) ?? false;
     let counted = null;
     try {
-      counted = throttle?.begin({ account, address });
+      counted = throttle?.begin(known ? { address } : { account, address });
     } catch (err) {
       if (err instanceof BaasError) return failed(err);
       throw err;
@@ -122,7 +128,7 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
       found = users.findCredentials(login);
       // An unknown login costs the same hashing as a wrong password: timing does not tell which.
       matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()), {
-        priority: knownLogins?.has(account, address) ?? false,
+        priority: known,
       });
     } catch (err) {
       // Busy (503) or broken: no password was checked, so the attempt counts neither way.
