@@ -338,3 +338,31 @@ test('the data folder and the database are readable by the host alone', async (t
     assert.equal(fs.statSync(`${app.dbPath}${suffix}`).mode & 0o777, 0o600, `baas.sqlite${suffix}`);
   }
 });
+
+test('at the https PUBLIC_URL, a page served over http cannot post to the console', async (t) => {
+  const { app } = await startApp(t, { env: { PUBLIC_URL: 'https://baas.example.com' } });
+  const signIn = (origin) =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify({ password: CONSOLE_PASSWORD });
+      const req = http.request(
+        api(app, 'sign-in'),
+        {
+          method: 'POST',
+          headers: {
+            Host: 'baas.example.com',
+            Origin: origin,
+            'Content-Type': 'application/json',
+            'Content-Length': payload.length,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  assert.equal(await signIn('http://baas.example.com'), 403);
+  assert.equal(await signIn('https://baas.example.com'), 200);
+});

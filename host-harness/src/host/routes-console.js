@@ -97,8 +97,11 @@ function createConsoleRoutes({
     if (!JSON_TYPE.test(String(req.headers['content-type'] ?? ''))) {
       throw new BaasError(415, 415, 'The console API takes JSON: Content-Type: application/json.');
     }
+    // Its own origin only; at PUBLIC_URL's host over https, only https (no downgraded page).
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
+    const schemes =
+      host === publicHost && publicUrl.startsWith('https:') ? ['https'] : ['http', 'https'];
+    if (origin !== undefined && !schemes.some((scheme) => origin === `${scheme}://${host}`)) {
       throw new BaasError(403, 403, 'The console API answers only to the console page itself.');
     }
   }
