@@ -194,7 +194,9 @@ impl<H: Host> Plugin<H> {
         if claimed.is_err() {
             // Not claimed: the verification goes back where it was, for the retry the error
             // ("try again in a moment") invites, since the check took it.
-            let back = &value[value.find(' ').map_or(0, |i| i + 1)..];
+            let back = value
+                .split_once(' ')
+                .map_or(value.as_str(), |(_, record)| record);
             let _ = self
                 .host
                 .storage_put(&record_key(transaction_id), back, ttl)

@@ -83,7 +83,9 @@ fn url_variants(url: &str) -> Vec<String> {
         hostport.rfind(':')
     };
     let other = match port_start {
-        Some(i) if &hostport[i + 1..] == default_port => hostport[..i].to_string(),
+        Some(i) if hostport.get(i + 1..) == Some(default_port) => {
+            hostport.get(..i).unwrap_or_default().to_string()
+        }
         Some(_) => return variants,
         None => format!("{hostport}:{default_port}"),
     };

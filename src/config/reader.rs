@@ -181,5 +181,5 @@ impl<'a> Reader<'a> {
 pub fn is_sid(value: &str, prefix: &str) -> bool {
     value.len() == 34
         && value.starts_with(prefix)
-        && value[2..].chars().all(|c| c.is_ascii_hexdigit())
+        && value.bytes().skip(2).all(|b| b.is_ascii_hexdigit())
 }

@@ -56,7 +56,7 @@ impl PhoneNumber {
         }
         let calling_code = calling_code_of(&digits).ok_or_else(invalid)?;
         let cc_len = code_len(calling_code);
-        if drops_trunk_zero(calling_code) && digits[cc_len..].starts_with('0') {
+        if drops_trunk_zero(calling_code) && digits.as_bytes().get(cc_len) == Some(&b'0') {
             digits.remove(cc_len);
         }
         if open_paren || !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) {
@@ -109,7 +109,8 @@ impl PhoneNumber {
         let national = self.national();
         let keep = national.len().min(4);
         let hidden = national.len() - keep;
-        format!("+{cc}{}{}", "*".repeat(hidden), &national[hidden..])
+        let last = national.get(hidden..).unwrap_or_default();
+        format!("+{cc}{}{last}", "*".repeat(hidden))
     }
 }
 
