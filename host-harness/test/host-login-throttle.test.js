@@ -304,6 +304,34 @@ test('priority work waits in a queue of its own and is served first', async () =
   assert.deepEqual(order, ['x', 'y', 'a', 'b']);
 });
 
+test('priority work never holds the last slot while ordinary work waits', async () => {
+  const busy = () => new BaasError(503, 503, 'busy', { retryAfterSeconds: 1 });
+  const limiter = createLimiter({ concurrency: 2, maxQueue: 10, maxWaitMs: 10_000, busy });
+  const gates = [];
+  const order = [];
+  const job = (name, priority) =>
+    limiter.run(
+      async () => {
+        order.push(name);
+        await new Promise((resolve) => gates.push(resolve));
+      },
+      { priority },
+    );
+  const all = [job('o1', false), job('o2', false)]; // both slots taken
+  all.push(job('p1', true), job('p2', true), job('p3', true), job('o3', false));
+  await new Promise((resolve) => setImmediate(resolve));
+  const step = async () => {
+    gates.shift()();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  await step(); // o1 ends: a priority job gets its slot
+  await step(); // o2 ends: the last slot goes to the waiting ordinary job, not p2
+  assert.deepEqual(order, ['o1', 'o2', 'p1', 'o3']);
+  while (gates.length) await step();
+  await Promise.all(all);
+  assert.deepEqual(order, ['o1', 'o2', 'p1', 'o3', 'p2', 'p3']);
+});
+
 // --- through the API ------------------------------------------------------------------------------
 
 const PASSWORD = 'throttle-test-password';
@@ -605,4 +633,28 @@ test('while a flood fills the hashing queue, an account signs in from an address
   assert.equal((await known).status, 200, 'served before the flood');
   const statuses = (await Promise.all(flood)).map((answer) => answer.status).sort();
   assert.deepEqual(statuses, [401, 401, 503, 503, 503, 503]);
+});
+
+test("someone sharing a user's usual address gets no more guesses than the account's rule", async (t) => {
+  const { login: loginAny } = await throttledApp(t, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
+  const home = (password) =>
+    loginAny('ann@example.com', password, { 'X-Forwarded-For': '203.0.113.5' });
+  assert.equal((await home(PASSWORD)).status, 200);
+  for (let i = 0; i < 3; i += 1) assert.equal((await home(`guess ${i}`)).status, 401);
+  assertThrottled(await home('guess 3'));
+});
+
+test("one account's logins take one priority place at a time", async (t) => {
+  const { login: loginAny } = await throttledApp(t, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
+  const home = () => loginAny('ann@example.com', PASSWORD, { 'X-Forwarded-For': '203.0.113.5' });
+  assert.equal((await home()).status, 200);
+  const release = holdHashing(t, { maxQueue: 10, maxWaitMs: 10_000 });
+  const logins = [home(), home(), home()];
+  const deadline = Date.now() + 5000;
+  while (hashLimiter.stats().waiting < 3 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(hashLimiter.stats().waitingFirst, 1, 'the others wait in the ordinary queue');
+  await release();
+  for (const answer of await Promise.all(logins)) assert.equal(answer.status, 200);
 });

@@ -3,6 +3,7 @@
 // first start are secrets: they are printed only to a terminal, never into what is likely a log;
 // otherwise the link goes to a file only the host's user can read.
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -11,8 +12,11 @@ const LINK_FILE_NAME = 'console-sign-in-link.txt';
 /** Writes the one-time sign-in link to DATA_DIR/console-sign-in-link.txt (mode 0600). */
 function saveSignInLink(app) {
   const file = path.join(path.dirname(app.dbPath), LINK_FILE_NAME);
-  fs.rmSync(file, { force: true }); // a new file, so its mode is ours whatever the old one had
-  fs.writeFileSync(file, `${app.console.signInLink}\n`, { mode: 0o600, flag: 'wx' });
+  // Written under a fresh name and renamed over the old file: the mode is ours whatever the old
+  // file had, and nobody can slip a file of their own in between.
+  const fresh = `${file}.${crypto.randomBytes(6).toString('hex')}`;
+  fs.writeFileSync(fresh, `${app.console.signInLink}\n`, { mode: 0o600, flag: 'wx' });
+  fs.renameSync(fresh, file);
   return file;
 }
 

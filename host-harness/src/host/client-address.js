@@ -6,6 +6,9 @@
 
 const net = require('node:net');
 
+/** More proxies than any deployment chains. */
+const MAX_HOPS = 20;
+
 /**
  * `::ffff:203.0.113.7` (an IPv4 client of a dual-stack socket) as `203.0.113.7`; the forms
  * proxies write in X-Forwarded-For with a port, `203.0.113.7:5555`, `[2001:db8::1]` and
@@ -75,8 +78,11 @@ function clientAddress(req, trusted, untrustedHeader = () => {}) {
     if (req.headers['x-forwarded-for'] !== undefined) untrustedHeader(client);
     return client;
   }
+  // Read from the right, and no further than any chain of proxies reaches: a client can send a
+  // header of thousands of made-up entries to its left.
   const hops = String(req.headers['x-forwarded-for'] ?? '')
     .split(',')
+    .slice(-MAX_HOPS)
     .map(plainAddress)
     .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i -= 1) {

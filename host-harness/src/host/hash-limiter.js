@@ -8,7 +8,9 @@
 // Work marked `priority` (a login to an account that has signed in from the same address
 // before) waits in a queue of its own, served first: a flood of logins from fresh addresses for
 // made-up accounts, which no per-account or per-address limit can stop, then fills only the
-// ordinary queue, and the people who use the app every day still get in.
+// ordinary queue, and the people who use the app every day still get in. Priority work never
+// holds the last slot while ordinary work waits, so registrations and first logins still move
+// even when someone floods the priority queue.
 
 /**
  * @param {object} limits
@@ -21,6 +23,7 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
   const limits = {};
   const queue = [];
   const urgent = [];
+  let runningFirst = 0;
   const counts = { started: 0, refused: 0 };
   let running = 0;
 
@@ -39,12 +42,15 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
     drain();
   }
 
-  /** Hands free slots to the oldest waiters, priority ones first. */
+  /** Hands free slots to the oldest waiters: priority ones first, within their share. */
   function drain() {
+    const firstShare = Math.max(1, limits.concurrency - 1);
     while (running < limits.concurrency && urgent.length + queue.length > 0) {
-      const waiter = urgent.length > 0 ? urgent.shift() : queue.shift();
+      const first = urgent.length > 0 && (queue.length === 0 || runningFirst < firstShare);
+      const waiter = first ? urgent.shift() : queue.shift();
       clearTimeout(waiter.timer);
       running += 1;
+      if (first) runningFirst += 1;
       waiter.resolve();
     }
   }
@@ -52,6 +58,7 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
   function acquire(priority) {
     if (running < limits.concurrency && urgent.length + queue.length === 0) {
       running += 1;
+      if (priority) runningFirst += 1;
       return Promise.resolve();
     }
     const line = priority ? urgent : queue;
@@ -84,6 +91,7 @@ function createLimiter({ concurrency, maxQueue, maxWaitMs, busy }) {
       return await fn();
     } finally {
       running -= 1;
+      if (priority) runningFirst -= 1;
       drain();
     }
   }

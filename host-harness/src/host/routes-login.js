@@ -26,6 +26,17 @@ const LOGIN_THROTTLE_RULES = Object.freeze({
     forgetAfterSeconds: 900,
     clearOnSuccess: true,
   }),
+  // One account from an address it signed in from before (its owner's usual place): the
+  // account's own rule, kept apart so that guesses from elsewhere cannot lock its owner out
+  // there, while someone sharing that address (a NAT, a VPN exit) gets no more guesses.
+  pair: Object.freeze({
+    freeFailures: 3,
+    baseDelaySeconds: 1,
+    lockAfter: 10,
+    lockSeconds: 900,
+    forgetAfterSeconds: 900,
+    clearOnSuccess: true,
+  }),
   // One client address, which carrier-grade NAT shares among many real users: far more slack,
   // waits of at most a minute, and one user's success does not clear the others' failures.
   address: Object.freeze({
@@ -61,6 +72,11 @@ function createLoginThrottle(db, { clock, rules = {}, secret } = {}) {
         ...rules.address,
         refuse: ({ retryAfterSeconds }) => errors.addressLocked(retryAfterSeconds),
       },
+      pair: {
+        ...LOGIN_THROTTLE_RULES.pair,
+        ...rules.pair,
+        refuse: ({ retryAfterSeconds }) => errors.accountLocked(retryAfterSeconds),
+      },
     },
   });
 }
@@ -78,6 +94,8 @@ function createLoginThrottle(db, { clock, rules = {}, secret } = {}) {
  */
 function createLoginRoute({ plugin, users, sessions, log, throttle = null, knownLogins = null }) {
   const { unexpected, callHook } = createOutcomeHandling(log);
+  /** Accounts whose login is hashing in the priority queue now. */
+  const hashingFirst = new Set();
 
   /** A session for the user: the after-hook's `result` and the answer, if the hook agrees. */
   function issueSession(objectId) {
@@ -111,13 +129,14 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
     // whether or not such a user exists: the answers do not tell who has an account.
     const account = users.identityKey(login);
     const address = addressKey(ctx.clientIp);
-    // From an address the account signed in from before, the account's own count (which anyone
-    // can run up to lock it) does not apply: only the address's. Nobody can lock a user out of
-    // the place they always sign in from without guessing from there.
+    // From an address the account signed in from before, the account's count (which anyone can
+    // run up to lock it) gives way to one of its own for that place, with the same rule: nobody
+    // can lock a user out of where they always sign in from without guessing from there.
     const known = knownLogins?.has(account, address) ?? false;
+    const pair = JSON.stringify([account, address]);
     let counted = null;
     try {
-      counted = throttle?.begin(known ? { address } : { account, address });
+      counted = throttle?.begin(known ? { pair, address } : { account, address });
     } catch (err) {
       if (err instanceof BaasError) return failed(err);
       throw err;
@@ -127,9 +146,17 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
     try {
       found = users.findCredentials(login);
       // An unknown login costs the same hashing as a wrong password: timing does not tell which.
-      matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()), {
-        priority: known,
-      });
+      // One priority hash per account at a time: an account's own correct logins, repeated by
+      // the thousand, must not fill the priority queue for everyone.
+      const priority = known && !hashingFirst.has(account);
+      if (priority) hashingFirst.add(account);
+      try {
+        matches = await verifyPassword(password, found?.passwordHash ?? (await decoyHash()), {
+          priority,
+        });
+      } finally {
+        if (priority) hashingFirst.delete(account);
+      }
     } catch (err) {
       // Busy (503) or broken: no password was checked, so the attempt counts neither way.
       counted?.cancel();
