@@ -7,7 +7,7 @@ use crate::code::CodeHasher;
 use crate::config::Config;
 use crate::deferred::Deferred;
 use crate::error::{PluginError, Result};
-use crate::host::Host;
+use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::policy::activity::{count_op, VERIFIED};
 use crate::policy::Op;
@@ -32,6 +32,13 @@ impl<H: Host> Plugin<H> {
     /// the Auth Token's instead: then the token must never be stored where the hashes are.
     pub fn new(config: Config, host: H) -> Self {
         let root = config.code_hashing_key.as_ref();
+        if root.is_none() {
+            host.log(
+                LogLevel::Warn,
+                "no codeHashingKey from the host: codes are hashed under the Auth Token, so a copy of the storage and the token is enough to test them; supply the manifest's hostSecrets",
+                crate::object! {},
+            );
+        }
         let hasher = CodeHasher::new(root.unwrap_or(&config.auth_token));
         Self {
             config,

@@ -627,3 +627,20 @@ fn a_claim_that_cannot_be_written_leaves_the_code_for_the_retry() {
     let again = finish(&p, &tid, &code, PHONE).expect("the same code works once storage is back");
     assert_eq!(again["phoneNumberConfirmed"], true);
 }
+
+#[test]
+fn a_host_that_supplies_no_code_hashing_key_is_told_so_and_one_that_does_is_not() {
+    let without = plugin();
+    assert_eq!(
+        without
+            .host()
+            .logged("warn", "no codeHashingKey from the host"),
+        1
+    );
+    let with = plugin_with(config_with(json!({"codeHashingKey": "k".repeat(43)})));
+    assert_eq!(with.host().logged("warn", "no codeHashingKey"), 0);
+    // Keyed by it, a code still checks.
+    let tid = start(&with, PHONE);
+    let code = with.host().last_code();
+    assert!(finish(&with, &tid, &code, PHONE).is_ok());
+}
