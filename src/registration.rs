@@ -185,21 +185,18 @@ impl<H: Host> Plugin<H> {
     /// `after_register` (and for a retry after a crash: `take_over_claim`).
     async fn claim(&self, transaction_id: &str, record: &Record) -> Result<()> {
         let now = self.host.now_ms();
-        let value = format!("{now} {}", record.to_json());
+        let json = record.to_json();
         let ttl = record.seconds_left(now);
         let claimed = self
             .host
-            .storage_put(&claim_key(transaction_id), &value, ttl)
+            .storage_put(&claim_key(transaction_id), &format!("{now} {json}"), ttl)
             .await;
         if claimed.is_err() {
             // Not claimed: the verification goes back where it was, for the retry the error
             // ("try again in a moment") invites, since the check took it.
-            let back = value
-                .split_once(' ')
-                .map_or(value.as_str(), |(_, record)| record);
             let _ = self
                 .host
-                .storage_put(&record_key(transaction_id), back, ttl)
+                .storage_put(&record_key(transaction_id), &json, ttl)
                 .await;
         }
         claimed.map_err(storage_error)

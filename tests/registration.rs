@@ -45,6 +45,12 @@ fn finish(
     }
 }
 
+/// The host reports step 2's registration succeeded.
+fn registered(p: &Plugin<FakeHost>, tid: &str, code: &str) {
+    let succeeded = HostResult::Succeeded { user: Map::new() };
+    block_on(p.after_register(&ctx(), &second_call(tid, code, PHONE), &succeeded)).unwrap();
+}
+
 fn wrong(code: &str) -> String {
     let last = (code.as_bytes()[code.len() - 1] - b'0' + 1) % 10;
     format!("{}{last}", &code[..code.len() - 1])
@@ -203,12 +209,7 @@ fn used_code_fails() {
     let tid = start(&p, PHONE);
     let code = p.host().last_code();
     finish(&p, &tid, &code, PHONE).unwrap();
-    block_on(p.after_register(
-        &ctx(),
-        &second_call(&tid, &code, PHONE),
-        &HostResult::Succeeded { user: Map::new() },
-    ))
-    .unwrap();
+    registered(&p, &tid, &code);
     assert_eq!(
         finish(&p, &tid, &code, PHONE).unwrap_err().code(),
         "CODE_MISMATCH"
@@ -264,12 +265,7 @@ fn failed_registration_releases_the_code_for_a_corrected_retry() {
     block_on(p.after_register(&ctx(), &second_call(&tid, &code, PHONE), &failed)).unwrap();
     let again = finish(&p, &tid, &code, PHONE).unwrap();
     assert_eq!(again["phoneNumberConfirmed"], true);
-    block_on(p.after_register(
-        &ctx(),
-        &second_call(&tid, &code, PHONE),
-        &HostResult::Succeeded { user: Map::new() },
-    ))
-    .unwrap();
+    registered(&p, &tid, &code);
     assert_eq!(
         finish(&p, &tid, &code, PHONE).unwrap_err().code(),
         "CODE_MISMATCH",
@@ -519,12 +515,7 @@ fn a_host_that_stopped_before_the_insert_leaves_the_code_to_a_retry_once_the_lea
     p.host().advance_seconds(15);
     let again = finish(&p, &tid, &code, PHONE).expect("the same code registers after the lease");
     assert_eq!(again["phoneNumberConfirmed"], true);
-    block_on(p.after_register(
-        &ctx(),
-        &second_call(&tid, &code, PHONE),
-        &HostResult::Succeeded { user: Map::new() },
-    ))
-    .unwrap();
+    registered(&p, &tid, &code);
     p.host().advance_seconds(15);
     assert_eq!(
         finish(&p, &tid, &code, PHONE).unwrap_err().code(),

@@ -102,4 +102,4 @@ function validateJsonBody(authToken, signature, url, rawBody) {
   return bodyMatches && signatureMatches;
 }
 
-module.exports = { computeSignature, validateSignature, validateJsonBody, sha256Hex };
+module.exports = { computeSignature, validateSignature, validateJsonBody, sha256Hex, safeEqual };

@@ -68,6 +68,20 @@ function codeHash(root, { transactionId, phone, purpose, userId }, code) {
   return mac.digest('hex');
 }
 
+/**
+ * A host under KEY_A that saved the configuration and sent a code, then stopped: its data
+ * folder, its simulator port (the saved configuration points there) and the code in flight.
+ */
+async function savedUnderKeyA(t) {
+  const dataDir = tempDir(t);
+  const simPort = await freePort();
+  const { app } = await startApp(t, { dataDir, simPort, env: { BAAS_MASTER_KEY: KEY_A } });
+  await saveConfig(app);
+  const inFlight = await startRegistration(app);
+  await app.stop();
+  return { dataDir, simPort, inFlight };
+}
+
 /** The database files alone, copied as a thief (or a backup) would: no key file. */
 function copyDatabase(t, dataDir) {
   const copy = tempDir(t);
@@ -128,12 +142,7 @@ test('a copy of the database holds no Auth Token and nothing to test a code agai
 });
 
 test('started with another master key, the host says so and fails closed', async (t) => {
-  const dataDir = tempDir(t);
-  const simPort = await freePort();
-  const { app } = await startApp(t, { dataDir, simPort, env: { BAAS_MASTER_KEY: KEY_A } });
-  await saveConfig(app);
-  const inFlight = await startRegistration(app);
-  await app.stop();
+  const { dataDir, simPort, inFlight } = await savedUnderKeyA(t);
 
   const { app: other, logs } = await startApp(t, {
     dataDir,
@@ -166,12 +175,7 @@ test('started with another master key, the host says so and fails closed', async
 });
 
 test('a rotation seals the secrets again under the new key; codes in flight need a new one', async (t) => {
-  const dataDir = tempDir(t);
-  const simPort = await freePort();
-  const { app } = await startApp(t, { dataDir, simPort, env: { BAAS_MASTER_KEY: KEY_A } });
-  await saveConfig(app);
-  const inFlight = await startRegistration(app);
-  await app.stop();
+  const { dataDir, simPort, inFlight } = await savedUnderKeyA(t);
 
   const rotating = await startApp(t, {
     dataDir,

@@ -23,6 +23,8 @@ const { BaasError, waitInWords } = require('./errors');
 const { createFailureThrottle } = require('./failure-throttle');
 const { createKnownLogins } = require('./known-logins');
 const { hashPassword, verifyPassword } = require('./password-hash');
+const { hashToken } = require('./sessions-store');
+const { safeEqual } = require('../twilio-signature');
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS console_operator (
@@ -51,14 +53,6 @@ function newPassword() {
   const bytes = crypto.randomBytes(20);
   const chars = [...bytes].map((byte) => alphabet[byte % 32]).join('');
   return chars.match(/.{5}/g).join('-');
-}
-
-const sha256 = (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
-
-function equalText(a, b) {
-  const left = Buffer.from(String(a));
-  const right = Buffer.from(String(b));
-  return left.length === right.length && crypto.timingSafeEqual(left, right);
 }
 
 /**
@@ -159,7 +153,7 @@ function createConsoleAuth(db, { clock = Date.now, log, secret }) {
   /** A new one-time sign-in token (the previous one stops working). */
   function newSignInToken() {
     const token = crypto.randomBytes(32).toString('base64url');
-    Object.assign(link, { hash: sha256(token), expiresAt: clock() + LINK_TTL_MS });
+    Object.assign(link, { hash: hashToken(token), expiresAt: clock() + LINK_TTL_MS });
     return token;
   }
 
@@ -167,14 +161,14 @@ function createConsoleAuth(db, { clock = Date.now, log, secret }) {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = clock();
     statements.sweep.run(now);
-    statements.insert.run(sha256(token), now, now + SESSION_IDLE_MS);
+    statements.insert.run(hashToken(token), now, now + SESSION_IDLE_MS);
     return token;
   }
 
   /** Checks the one-time link; answers a new session's cookie value. */
   function signInWithLink(token, address) {
     const ok =
-      Boolean(link.hash) && clock() < link.expiresAt && equalText(sha256(token), link.hash);
+      Boolean(link.hash) && clock() < link.expiresAt && safeEqual(hashToken(token), link.hash);
     if (!ok) {
       log('warn', 'console sign-in link refused', { address });
       throw new BaasError(
@@ -230,7 +224,7 @@ function createConsoleAuth(db, { clock = Date.now, log, secret }) {
     for (const token of cookieValues(req.headers.cookie)) {
       if (!token || token.length > 64) continue;
       const row = statements.touch.get({
-        hash: sha256(token),
+        hash: hashToken(token),
         now,
         idle: now + SESSION_IDLE_MS,
         max: SESSION_MAX_MS,
@@ -250,8 +244,9 @@ function createConsoleAuth(db, { clock = Date.now, log, secret }) {
     signIn,
     session,
     csrfToken,
-    checkCsrf: (token, req) => equalText(req.headers['x-csrf-token'] ?? '', csrfToken(token)),
-    signOut: (token) => statements.revoke.run(sha256(token)),
+    checkCsrf: (token, req) =>
+      safeEqual(String(req.headers['x-csrf-token'] ?? ''), csrfToken(token)),
+    signOut: (token) => statements.revoke.run(hashToken(token)),
     /** Set-Cookie for a session (`secure` when the console is reached over https). */
     cookie: (token, secure) =>
       `${COOKIE}=${token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_MS / 1000}${secure ? '; Secure' : ''}`,

@@ -32,10 +32,16 @@ CREATE TABLE IF NOT EXISTS plugin_installations (
  * @property {number} updatedAt
  */
 
+/** Whether the table has its sealed-secrets column (false too when there is no table yet). */
+const hasSealedColumn = (db) =>
+  db
+    .prepare('PRAGMA table_info(plugin_installations)')
+    .all()
+    .some((column) => column.name === 'secrets_sealed');
+
 /** Adds the column to a table made before secrets were sealed. */
 function migrate(db) {
-  const columns = db.prepare('PRAGMA table_info(plugin_installations)').all();
-  if (!columns.some((column) => column.name === 'secrets_sealed')) {
+  if (!hasSealedColumn(db)) {
     db.exec('ALTER TABLE plugin_installations ADD COLUMN secrets_sealed TEXT');
   }
 }
@@ -163,12 +169,7 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
 
 /** Whether any configuration in `db` holds sealed secrets (false before the table exists). */
 function holdsSealedSecrets(db) {
-  const table = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plugin_installations'")
-    .get();
-  if (!table) return false;
-  const columns = db.prepare('PRAGMA table_info(plugin_installations)').all();
-  if (!columns.some((column) => column.name === 'secrets_sealed')) return false;
+  if (!hasSealedColumn(db)) return false;
   return Boolean(
     db.prepare('SELECT 1 FROM plugin_installations WHERE secrets_sealed IS NOT NULL').get(),
   );

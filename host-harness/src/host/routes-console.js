@@ -85,6 +85,8 @@ function createConsoleRoutes({
     Object.keys(STATIC_FILES).map((name) => [name, fs.readFileSync(path.join(CONSOLE_DIR, name))]),
   );
   const publicHost = publicUrl ? new URL(publicUrl).host : null;
+  /** Whether a request came to PUBLIC_URL's host over https (the proxy in front speaks TLS). */
+  const overHttps = (host) => host === publicHost && publicUrl.startsWith('https:');
 
   /** Refuses requests that another site could have made through the visitor's browser. */
   function guard(req) {
@@ -99,8 +101,7 @@ function createConsoleRoutes({
     }
     // Its own origin only; at PUBLIC_URL's host over https, only https (no downgraded page).
     const origin = req.headers.origin;
-    const schemes =
-      host === publicHost && publicUrl.startsWith('https:') ? ['https'] : ['http', 'https'];
+    const schemes = overHttps(host) ? ['https'] : ['http', 'https'];
     if (origin !== undefined && !schemes.some((scheme) => origin === `${scheme}://${host}`)) {
       throw new BaasError(403, 403, 'The console API answers only to the console page itself.');
     }
@@ -121,8 +122,7 @@ function createConsoleRoutes({
   }
 
   /** Over https (PUBLIC_URL's host), the cookie is Secure: never sent in clear. */
-  const secure = (req) =>
-    publicUrl?.startsWith('https:') === true && String(req.headers.host ?? '') === publicHost;
+  const secure = (req) => overHttps(String(req.headers.host ?? ''));
 
   /** `open` routes work without a session: the sign-in page and what it calls. */
   const route = (method, pattern, handler, { open = false } = {}) => ({

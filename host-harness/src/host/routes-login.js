@@ -15,28 +15,23 @@ const { createFailureThrottle } = require('./failure-throttle');
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
 const { decoyHash, verifyPassword } = require('./password-hash');
 
+/** One account: a few typos are free, then waits of 1, 2, 4 ... 64 s, then 15 minutes locked. */
+const ACCOUNT_RULE = Object.freeze({
+  freeFailures: 3,
+  baseDelaySeconds: 1,
+  lockAfter: 10,
+  lockSeconds: 900,
+  forgetAfterSeconds: 900,
+  clearOnSuccess: true,
+});
+
 /** How failed password logins are throttled (README, "Password login throttling"). */
 const LOGIN_THROTTLE_RULES = Object.freeze({
-  // One account: a few typos are free, then waits of 1, 2, 4 ... 64 s, then 15 minutes locked.
-  account: Object.freeze({
-    freeFailures: 3,
-    baseDelaySeconds: 1,
-    lockAfter: 10,
-    lockSeconds: 900,
-    forgetAfterSeconds: 900,
-    clearOnSuccess: true,
-  }),
+  account: ACCOUNT_RULE,
   // One account from an address it signed in from before (its owner's usual place): the
   // account's own rule, kept apart so that guesses from elsewhere cannot lock its owner out
   // there, while someone sharing that address (a NAT, a VPN exit) gets no more guesses.
-  pair: Object.freeze({
-    freeFailures: 3,
-    baseDelaySeconds: 1,
-    lockAfter: 10,
-    lockSeconds: 900,
-    forgetAfterSeconds: 900,
-    clearOnSuccess: true,
-  }),
+  pair: ACCOUNT_RULE,
   // One client address, which carrier-grade NAT shares among many real users: far more slack,
   // waits of at most a minute, and one user's success does not clear the others' failures.
   address: Object.freeze({
@@ -57,26 +52,19 @@ const LOGIN_THROTTLE_RULES = Object.freeze({
  *   secret?: string | Buffer}} [options] `secret` keys the stored HMACs of logins and addresses
  */
 function createLoginThrottle(db, { clock, rules = {}, secret } = {}) {
+  const scope = (name, refusal) => ({
+    ...LOGIN_THROTTLE_RULES[name],
+    ...rules[name],
+    refuse: ({ retryAfterSeconds }) => refusal(retryAfterSeconds),
+  });
   return createFailureThrottle(db, {
     namespace: 'login',
     secret,
     clock,
     scopes: {
-      account: {
-        ...LOGIN_THROTTLE_RULES.account,
-        ...rules.account,
-        refuse: ({ retryAfterSeconds }) => errors.accountLocked(retryAfterSeconds),
-      },
-      address: {
-        ...LOGIN_THROTTLE_RULES.address,
-        ...rules.address,
-        refuse: ({ retryAfterSeconds }) => errors.addressLocked(retryAfterSeconds),
-      },
-      pair: {
-        ...LOGIN_THROTTLE_RULES.pair,
-        ...rules.pair,
-        refuse: ({ retryAfterSeconds }) => errors.accountLocked(retryAfterSeconds),
-      },
+      account: scope('account', errors.accountLocked),
+      address: scope('address', errors.addressLocked),
+      pair: scope('pair', errors.accountLocked),
     },
   });
 }
