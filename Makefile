@@ -8,6 +8,11 @@ CRATE := twilio_baas_plugin
 WASM_TARGET := wasm32-unknown-unknown
 RELEASE_WASM := target/$(WASM_TARGET)/release/$(CRATE).wasm
 PKG_WASM := pkg/$(CRATE)_bg.wasm
+# The same plugin as a WebAssembly component, built from wit/, and jco's transpilation of it
+# that the reference host's component host loads.
+COMPONENT_TARGET := wasm32-wasip2
+COMPONENT_WASM := pkg/component/$(CRATE).wasm
+COMPONENT_JS := pkg/component/js/twilio-plugin.js
 # What a host loads: the manifest with module paths relative to pkg/ and the files' SHA-256.
 PKG_MANIFEST := pkg/plugin-manifest.json
 HARNESS := host-harness
@@ -41,9 +46,11 @@ $(NPM_STAMP): $(HARNESS)/package.json $(HARNESS)/package-lock.json
 	cd $(HARNESS) && npm ci --no-audit --no-fund
 	touch $@
 
-build: $(PKG_WASM) $(PKG_MANIFEST)
+build: $(PKG_WASM) $(COMPONENT_JS) $(PKG_MANIFEST)
+	@echo "module (wasm-bindgen, pkg/): $$(stat -c %s $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
+	@echo "component (wit/, pkg/component/): $$(stat -c %s $(COMPONENT_WASM)) bytes, $$(gzip -9c $(COMPONENT_WASM) | wc -c) gzipped"
 
-$(PKG_MANIFEST): $(PKG_WASM) plugin-manifest.json plugin-manifest.schema.json \
+$(PKG_MANIFEST): $(PKG_WASM) $(COMPONENT_WASM) plugin-manifest.json plugin-manifest.schema.json \
   scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
 	node scripts/package-manifest.js
 
@@ -52,11 +59,21 @@ $(PKG_MANIFEST): $(PKG_WASM) plugin-manifest.json plugin-manifest.schema.json \
 $(PKG_WASM): Cargo.toml Cargo.lock $(shell find src -type f) scripts/tools.sh
 	scripts/tools.sh >/dev/null
 	RUSTFLAGS='$(WASM_RUSTFLAGS)' cargo build --release --locked --target $(WASM_TARGET)
-	rm -rf pkg
+	rm -rf pkg/$(CRATE)*
 	$(WITH_TOOLS) wasm-bindgen $(RELEASE_WASM) --target nodejs --out-dir pkg \
 	  --remove-name-section --remove-producers-section
 	$(WITH_TOOLS) wasm-opt --flatten --rereloop -Oz -Oz -Oz $(WASM_FEATURES) $(PKG_WASM) -o $(PKG_WASM)
-	@echo "built $(PKG_WASM): $$(stat -c %s $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
+
+# The component: wit-bindgen's exports and imports, linked by the target's component linker;
+# names and producer sections stripped, as in the module.
+$(COMPONENT_WASM): Cargo.toml Cargo.lock $(shell find src wit -type f) scripts/tools.sh
+	scripts/tools.sh >/dev/null
+	RUSTFLAGS='$(WASM_RUSTFLAGS)' cargo build --release --locked --target $(COMPONENT_TARGET)
+	mkdir -p pkg/component
+	$(WITH_TOOLS) wasm-tools strip target/$(COMPONENT_TARGET)/release/$(CRATE).wasm -o $@
+
+$(COMPONENT_JS): $(COMPONENT_WASM) $(NPM_STAMP) $(HARNESS)/scripts/transpile-component.mjs
+	cd $(HARNESS) && node scripts/transpile-component.mjs ../$(COMPONENT_WASM) ../pkg/component/js
 
 lint: $(NPM_STAMP)
 	cargo fmt --all --check

@@ -13,10 +13,13 @@ TOOLS_DIR=${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/twilio-baas-plugin/tools}
 mkdir -p "$TOOLS_DIR"
 log() { echo "tools: $*" >&2; }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  log "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown >&2
-fi
+# One at a time: two rustup installs at once can leave a target half installed.
+for target in wasm32-unknown-unknown wasm32-wasip2; do
+  if ! rustup target list --installed | grep -qx "$target"; then
+    log "adding the $target target"
+    rustup target add "$target" >&2
+  fi
+done
 
 # cargo_tool NAME CRATE VERSION [--locked]: installs into its own versioned folder; a folder is
 # only used once the install finished (a marker file), so an interrupted install is redone.

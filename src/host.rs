@@ -8,19 +8,57 @@
 
 use serde_json::{Map, Value};
 
-/// Why a host call failed. For HTTP it says whether the request may have reached the server,
-/// which decides whether a texted code may still arrive.
+/// Why a host call failed (the WIT `host-error-kind`). For HTTP it says whether the request may
+/// have reached the server, which decides whether a texted code may still arrive, and whether
+/// the fix is to try again or to change the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HostErrorKind {
     /// The connection never opened (DNS, refused, unreachable): nothing was sent.
-    Unreachable,
-    /// The host refused the request by its own policy (the HTTP allowlist): nothing was sent.
+    Connect,
+    /// The connection broke after the request was written: the server may have acted on it.
+    Reset,
+    /// No complete answer in time: the server may have acted on it.
+    Timeout,
+    /// The host refused the call by its own policy (the HTTP origin allowlist): nothing was
+    /// sent, and only a change of configuration helps.
     Refused,
-    /// No complete answer (a timeout, a connection cut after the request was written): the
-    /// server may have acted on it.
-    Uncertain,
-    /// Anything else: storage, user lookup, a host that broke its contract.
-    Failed,
+    /// The host's storage or user lookup failed.
+    Storage,
+    /// The host answered something the contract does not allow (a host that broke it).
+    BadReply,
+}
+
+impl HostErrorKind {
+    /// Its WIT (and JS `kind`) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Reset => "reset",
+            Self::Timeout => "timeout",
+            Self::Refused => "refused",
+            Self::Storage => "storage",
+            Self::BadReply => "bad-reply",
+        }
+    }
+
+    /// The kind a host names, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::Connect,
+            Self::Reset,
+            Self::Timeout,
+            Self::Refused,
+            Self::Storage,
+            Self::BadReply,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
+    }
+
+    /// The request may have been received: no kind but these two says it was not.
+    pub fn maybe_received(self) -> bool {
+        !matches!(self, Self::Connect | Self::Refused)
+    }
 }
 
 /// A host call failed: its kind, and the host's own words, which may reach the developer in logs.
@@ -38,8 +76,9 @@ impl HostError {
         }
     }
 
-    pub fn failed(message: impl Into<String>) -> Self {
-        Self::new(HostErrorKind::Failed, message)
+    /// The host broke the contract: an answer of the wrong shape, a missing function.
+    pub fn bad_reply(message: impl Into<String>) -> Self {
+        Self::new(HostErrorKind::BadReply, message)
     }
 }
 

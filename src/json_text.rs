@@ -203,8 +203,24 @@ impl Parser<'_> {
                 return Some(Value::Number(n.into()));
             }
         }
-        Some(Value::Null)
+        Some(fraction(text))
     }
+}
+
+/// A number with a fraction or an exponent. The component build reads user objects as JSON text
+/// (the wasm-bindgen build gets them as JS values), so there a user's `height: 1.75` must stay
+/// 1.75; in the wasm-bindgen module nothing read as text has a fraction, and it is `null`.
+#[cfg(target_os = "wasi")]
+fn fraction(text: &str) -> Value {
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
+#[cfg(not(target_os = "wasi"))]
+fn fraction(_text: &str) -> Value {
+    Value::Null
 }
 
 /// The compact JSON text of `value`, as `JSON.stringify` writes it.

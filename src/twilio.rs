@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::config::{Config, DEFAULT_API_BASE_URL};
 use crate::encoding::{base64, form_encode, percent_encode};
-use crate::error::{PluginError, Result};
+use crate::error::{ConfigProblem, PluginError, Result};
 use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse};
 use crate::twilio_errors;
 
@@ -103,9 +103,19 @@ pub fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
     }
 }
 
-/// A failed HTTP call: definite when it never left, uncertain when Twilio may have acted on it.
-fn host_failure(e: HostError) -> PluginError {
-    let uncertain = e.kind == HostErrorKind::Uncertain;
+/// A failed HTTP call to `url`. The host's policy refusing the origin is a configuration
+/// problem, not an outage: trying again cannot help, so the error names the origin and the
+/// setting to change. Otherwise Twilio is unavailable: definitely when the request never left,
+/// uncertainly when Twilio may have acted on it.
+fn host_failure(e: HostError, url: &str) -> PluginError {
+    if e.kind == HostErrorKind::Refused {
+        let origin = origin_of(url);
+        return PluginError::ConfigInvalid(vec![ConfigProblem {
+            field: "twilioApiBaseUrl".into(),
+            reason: format!("leads to {origin}, which the host does not let this plugin call (its allowlist holds the origins of the plugin manifest's permissions.httpOrigins). Set it to https://api.twilio.com, or have the host's operator allow {origin}"),
+        }]);
+    }
+    let uncertain = e.kind.maybe_received();
     PluginError::TwilioUnavailable {
         reason: short(&e.message),
         twilio_code: None,
@@ -114,9 +124,18 @@ fn host_failure(e: HostError) -> PluginError {
     }
 }
 
-/// Sends a request; a network error or timeout is "unavailable".
+/// `scheme://host[:port]` of a URL the plugin built, bounded for an error message.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    short(&format!("{scheme}://{authority}"))
+}
+
+/// Sends a request; a network error or timeout is "unavailable", a refused origin a
+/// configuration problem.
 pub async fn send<H: Host>(host: &H, request: HttpRequest) -> Result<HttpResponse> {
-    host.http(request).await.map_err(host_failure)
+    let url = request.url.clone();
+    host.http(request).await.map_err(|e| host_failure(e, &url))
 }
 
 /// The JSON of a 2xx reply, or the mapped Twilio error.

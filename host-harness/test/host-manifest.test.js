@@ -313,19 +313,19 @@ describe('packaging and loading', () => {
   });
 
   test(`plugin API versions outside ${SUPPORTED_API.text} are refused; later 1.x load`, (t) => {
-    for (const version of ['2.0', '0.9', '3.1']) {
+    for (const version of ['2.0.0', '0.9.0', '3.1.0']) {
       const { manifestPath } = packageCopy(t, (m) => ({ ...m, pluginApiVersion: version }));
       assert.throws(
         () => loadPlugin({ manifestPath }),
         (err) =>
           err instanceof PluginLoadError &&
           err.message.includes(`built for plugin API ${version}`) &&
-          err.message.includes('this host supports plugin API >=1.0 <2.0'),
+          err.message.includes('this host supports plugin API >=1.0.0 <2.0.0'),
         version,
       );
     }
-    const { manifestPath } = packageCopy(t, (m) => ({ ...m, pluginApiVersion: '1.7' }));
-    assert.equal(loadPlugin({ manifestPath }).manifest.pluginApiVersion, '1.7');
+    const { manifestPath } = packageCopy(t, (m) => ({ ...m, pluginApiVersion: '1.7.0' }));
+    assert.equal(loadPlugin({ manifestPath }).manifest.pluginApiVersion, '1.7.0');
   });
 
   test('a manifest that breaks the schema is refused with every problem', (t) => {
@@ -351,10 +351,10 @@ describe('packaging and loading', () => {
   test('the host refuses to start with a tampered module or an unsupported API version', (t) => {
     const tampered = packageCopy(t);
     fs.appendFileSync(path.join(tampered.dir, packaged.module.wasm), 'x');
-    const newer = packageCopy(t, (m) => ({ ...m, pluginApiVersion: '2.0' }));
+    const newer = packageCopy(t, (m) => ({ ...m, pluginApiVersion: '2.0.0' }));
     for (const [{ manifestPath }, message] of [
       [tampered, /does not match the SHA-256/],
-      [newer, /supports plugin API >=1\.0 <2\.0/],
+      [newer, /supports plugin API >=1\.0\.0 <2\.0\.0/],
     ]) {
       assert.throws(
         () => createApp({ env: {}, dataDir: tempDir(t), manifestPath, log: () => {} }),

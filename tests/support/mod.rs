@@ -60,6 +60,8 @@ pub enum Reply {
     NetworkError(String),
     /// No answer in time: the request may have reached Twilio.
     Timeout,
+    /// The host's origin allowlist stopped the request: nothing was sent.
+    Refused(String),
 }
 
 #[derive(Default)]
@@ -188,9 +190,10 @@ impl Host for FakeHost {
         };
         match scripted {
             Some(Reply::Status(status, body)) => Ok(HttpResponse { status, body }),
-            Some(Reply::NetworkError(e)) => Err(HostError::new(HostErrorKind::Unreachable, e)),
+            Some(Reply::NetworkError(e)) => Err(HostError::new(HostErrorKind::Connect, e)),
+            Some(Reply::Refused(e)) => Err(HostError::new(HostErrorKind::Refused, e)),
             Some(Reply::Timeout) => Err(HostError::new(
-                HostErrorKind::Uncertain,
+                HostErrorKind::Timeout,
                 "no answer within 10000 ms",
             )),
             None if self
@@ -230,7 +233,7 @@ impl Host for FakeHost {
         if let Some(prefix) = self.failing_puts.borrow().as_deref() {
             if key.starts_with(prefix) {
                 return Err(HostError::new(
-                    HostErrorKind::Unreachable,
+                    HostErrorKind::Storage,
                     "database or disk is full",
                 ));
             }

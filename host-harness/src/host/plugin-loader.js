@@ -17,10 +17,16 @@ const DEFAULT_MANIFEST = path.join(REPO_ROOT, 'pkg', 'plugin-manifest.json');
 const MANIFEST_SCHEMA = path.join(REPO_ROOT, 'plugin-manifest.schema.json');
 
 /**
- * The plugin API versions (wit/) this host implements: >=1.0 <2.0. A plugin built for any 1.x
- * runs here; 2.0 would be a breaking change of the contract, and 0.x predates it.
+ * The plugin API (the WIT package version in wit/, and the manifest's pluginApiVersion) this
+ * host supports: >=1.0.0 <2.0.0. A plugin built for any 1.x runs here; 2.0.0 would be a breaking
+ * change of the contract, and 0.x predates it.
  */
-const SUPPORTED_API = Object.freeze({ major: 1, minMinor: 0, text: '>=1.0 <2.0' });
+const SUPPORTED_API = Object.freeze({
+  version: '1.0.0',
+  major: 1,
+  minMinor: 0,
+  text: '>=1.0.0 <2.0.0',
+});
 
 class PluginLoadError extends Error {
   constructor(message) {

@@ -61,19 +61,22 @@ export interface ConfigValidation { ok: boolean; problems: ConfigProblem[]; }
 export interface HttpRequest {
   method: string; url: string; headers: Record<string, string>; body: string | null; timeoutMs: number;
 }
-export interface HttpResponse { status: number; headers?: Record<string, string>; body: string; }
+export interface HttpResponse { status: number; headers: Record<string, string>; body: string; }
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /**
- * How an `http` call failed, as the `kind` of the Error it rejects with: `connect` (the
- * connection never opened) and `refused` (the host's allowlist stopped it) mean nothing was
- * sent; `timeout` and `reset` mean the request may have been received. No kind counts as maybe.
+ * Why a host call failed, as the `kind` of the Error it rejects with (the WIT host-error-kind):
+ * `connect` (the connection never opened) and `refused` (the host's allowlist stopped it) mean
+ * nothing was sent; `timeout` and `reset` mean the request may have been received; `storage`
+ * and `bad-reply` are the host's own failures. An http failure of no kind counts as `reset`.
  */
-export type HttpFailureKind = "connect" | "refused" | "timeout" | "reset";
+export type HostErrorKind = "connect" | "reset" | "timeout" | "refused" | "storage" | "bad-reply";
+/** @deprecated the same as HostErrorKind. */
+export type HttpFailureKind = HostErrorKind;
 
 /** What the host gives the plugin. Storage keys are the plugin's own; the host namespaces them. */
 export interface PluginHost {
-  /** Rejects on a network error or timeout, with an Error whose `kind` is an HttpFailureKind; any HTTP status resolves. */
+  /** Rejects on a network error or timeout, with an Error whose `kind` is a HostErrorKind; any HTTP status resolves. */
   http(request: HttpRequest): Promise<HttpResponse>;
   storageGet(key: string): Promise<string | null>;
   storagePut(key: string, value: string, ttlSeconds: number): Promise<void>;

@@ -58,7 +58,7 @@ impl JsHost {
     fn call_sync(&self, name: &str, args: &[JsValue]) -> Result<JsValue, HostError> {
         let f: Function = method(&self.object, name)
             .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| HostError::failed(format!("{name} is not a function")))?;
+            .ok_or_else(|| HostError::bad_reply(format!("{name} is not a function")))?;
         let array: js_sys::Array = args.iter().collect();
         f.apply(&self.object, &array).map_err(|e| failure(name, &e))
     }
@@ -90,23 +90,18 @@ fn method(object: &JsValue, name: &str) -> Option<JsValue> {
     Reflect::get(object, &JsValue::from_str(name)).ok()
 }
 
-/// A rejected import. `http` says in the error's `kind` whether the request may have been
-/// received: `connect` (it never left), `refused` (the host's policy stopped it), `timeout` or
-/// `reset`. Without a kind an HTTP failure counts as uncertain: a code that may still arrive
-/// is kept rather than thrown away.
+/// A rejected import, with the `kind` the host gave its Error (a `host-error-kind` name). Without
+/// one, an HTTP failure counts as `reset`, which may have been received: a code that may still
+/// arrive is kept rather than thrown away; any other import's as `storage`.
 fn failure(name: &str, error: &JsValue) -> HostError {
-    let kind = if name == "http" {
-        match Reflect::get(error, &JsValue::from_str("kind"))
-            .ok()
-            .and_then(|k| k.as_string())
-            .as_deref()
-        {
-            Some("connect") => HostErrorKind::Unreachable,
-            Some("refused") => HostErrorKind::Refused,
-            _ => HostErrorKind::Uncertain,
-        }
-    } else {
-        HostErrorKind::Failed
+    let named = Reflect::get(error, &JsValue::from_str("kind"))
+        .ok()
+        .and_then(|k| k.as_string())
+        .and_then(|k| HostErrorKind::from_name(&k));
+    let kind = match named {
+        Some(kind) => kind,
+        None if name == "http" => HostErrorKind::Reset,
+        None => HostErrorKind::Storage,
     };
     HostError::new(kind, format!("{name} failed: {}", describe(error)))
 }
@@ -128,7 +123,7 @@ fn optional_string(value: JsValue, name: &str) -> Result<Option<String>, HostErr
         value
             .as_string()
             .map(Some)
-            .ok_or_else(|| HostError::failed(format!("{name} must resolve to a string or null")))
+            .ok_or_else(|| HostError::bad_reply(format!("{name} must resolve to a string or null")))
     }
 }
 
@@ -152,7 +147,7 @@ impl Host for JsHost {
         let status = field("status")
             .as_f64()
             .filter(|s| (100.0..600.0).contains(s))
-            .ok_or_else(|| HostError::failed("http must resolve to {status, headers, body}"))?;
+            .ok_or_else(|| HostError::bad_reply("http must resolve to {status, headers, body}"))?;
         let body = field("body").as_string().unwrap_or_default();
         let body = if body.len() > MAX_BODY_CHARS {
             String::new()
@@ -192,7 +187,7 @@ impl Host for JsHost {
         n.as_f64()
             .filter(|n| n.is_finite() && n.fract() == 0.0)
             .map(|n| n as i64)
-            .ok_or_else(|| HostError::failed("storageIncr must resolve to a whole number"))
+            .ok_or_else(|| HostError::bad_reply("storageIncr must resolve to a whole number"))
     }
 
     async fn find_user(
@@ -201,10 +196,10 @@ impl Host for JsHost {
         value: &str,
     ) -> Result<Option<Map<String, Value>>, HostError> {
         let user = self.call("findUser", &[field.into(), value.into()]).await?;
-        match from_js(&user, "user").map_err(|e| HostError::failed(e.to_string()))? {
+        match from_js(&user, "user").map_err(|e| HostError::bad_reply(e.to_string()))? {
             Value::Object(map) => Ok(Some(map)),
             Value::Null => Ok(None),
-            _ => Err(HostError::failed(
+            _ => Err(HostError::bad_reply(
                 "findUser must resolve to a user object or null",
             )),
         }
