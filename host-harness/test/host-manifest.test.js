@@ -33,9 +33,7 @@ const sha256 = (file) =>
 /** A copy of pkg/ in a temporary folder, with its manifest changed by `edit`. */
 function packageCopy(t, edit = (manifest) => manifest) {
   const dir = tempDir(t, 'plugin-pkg-');
-  for (const name of fs.readdirSync(path.join(REPO_ROOT, 'pkg'))) {
-    fs.copyFileSync(path.join(REPO_ROOT, 'pkg', name), path.join(dir, name));
-  }
+  fs.cpSync(path.join(REPO_ROOT, 'pkg'), dir, { recursive: true });
   const manifestPath = path.join(dir, 'plugin-manifest.json');
   fs.writeFileSync(manifestPath, JSON.stringify(edit(readJson(manifestPath)), null, 2));
   return { dir, manifestPath };

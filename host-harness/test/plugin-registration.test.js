@@ -30,11 +30,11 @@ function failure(message, kind) {
 for (const build of BUILDS) {
   const { TwilioPlugin } = build;
 
-  async function setup(overrides) {
+  const setup = async (overrides) => {
     const mem = createMemoryHost();
     const plugin = await TwilioPlugin.create(baseConfig(overrides), mem.host);
     return { mem, plugin };
-  }
+  };
 
   describe(build.name, () => {
     test('email identity: two register calls confirm the phone and continue with the user', async () => {
