@@ -4,34 +4,25 @@
 //! and logging through the [`host::Host`] trait. Every flow is generic over that trait and tested
 //! natively; [`glue`] is the only module that knows about JavaScript.
 
-pub mod app_verification;
-pub mod code;
-pub mod code_delivery;
-pub mod config;
-pub mod config_test;
-pub mod deferred;
-pub mod encoding;
-pub mod error;
+mod config;
+mod encoding;
+mod error;
+mod flows;
 pub mod glue;
-pub mod hook;
-pub mod host;
-pub mod json_text;
-pub mod login;
-pub mod message_status;
-pub mod messaging;
-pub mod phone;
-pub mod plugin;
-pub mod policy;
-pub mod registration;
-pub mod secret;
-pub mod signature;
-pub mod status_callback;
-pub mod twilio;
-mod twilio_errors;
-pub mod verification;
+mod hook;
+mod host;
+mod json_text;
+mod phone;
+mod plugin;
+mod secret;
+mod twilio;
+mod verification;
 
 pub use config::Config;
 pub use error::{PluginError, Result};
 pub use hook::{HookContext, HookOutcome, HostResult};
 pub use host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse, LogLevel};
 pub use plugin::Plugin;
+/// The signature Twilio sends with a webhook (`X-Twilio-Signature`), for hosts and tests that
+/// play Twilio's part.
+pub use twilio::signature::compute as twilio_signature;

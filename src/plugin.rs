@@ -3,14 +3,14 @@
 
 use std::cell::RefCell;
 
-use crate::code::CodeHasher;
 use crate::config::Config;
-use crate::deferred::Deferred;
 use crate::error::{PluginError, Result};
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
-use crate::policy::activity::{count_op, VERIFIED};
-use crate::policy::Op;
+use crate::verification::code::CodeHasher;
+use crate::verification::deferred::Deferred;
+use crate::verification::policy::activity::{count_op, VERIFIED};
+use crate::verification::policy::Op;
 
 /// Checks of one test number's codes in a clock hour: plenty for a reviewer, while a 6-digit
 /// code would take a guesser tens of thousands of hours.

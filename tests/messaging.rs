@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::{json, Value};
 use support::*;
-use twilio_baas_plugin::signature::compute;
+use twilio_baas_plugin::twilio_signature as compute;
 use twilio_baas_plugin::{HookContext, Plugin};
 
 const PHONE: &str = "+14155552671";

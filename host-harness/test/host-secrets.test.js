@@ -52,7 +52,7 @@ function finishRegistration(app, { transactionId, code, phoneNumber }, email = '
   });
 }
 
-/** The plugin's code hash (src/code.rs): HMAC-SHA-256 under a key derived from `root`. */
+/** The plugin's code hash (src/verification/code.rs): HMAC-SHA-256 under a key derived from `root`. */
 function codeHash(root, { transactionId, phone, purpose, userId }, code) {
   const key = crypto
     .createHmac('sha256', root)

@@ -5,12 +5,13 @@
 
 use serde_json::{Map, Value};
 
+pub(crate) mod live_check;
 pub(crate) mod reader;
 
 use crate::error::{ConfigProblem, PluginError, Result};
 use crate::phone::PhoneNumber;
-use crate::policy::settings::{is_field as is_policy_field, PolicySettings};
 use crate::secret::Secret;
+use crate::verification::policy::settings::{is_field as is_policy_field, PolicySettings};
 use reader::Reader;
 
 pub const DEFAULT_TEMPLATE: &str = "Your {appName} verification code is {code}";

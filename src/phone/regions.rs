@@ -93,17 +93,6 @@ pub fn is_known_region(region: [u8; 2]) -> bool {
         || NANP_AREA.iter().any(|(_, r)| *r == region)
 }
 
-/// The calling code a region's numbers start with.
-pub fn calling_code_of_region(region: [u8; 2]) -> Option<u16> {
-    if region == *b"KZ" || NANP_AREA.iter().any(|(_, r)| *r == region) {
-        return Some(if region == *b"KZ" { 7 } else { 1 });
-    }
-    MAIN_REGION
-        .iter()
-        .find(|(_, r)| *r == region)
-        .map(|(code, _)| *code)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,18 +123,10 @@ mod tests {
     }
 
     #[test]
-    fn regions_map_back_to_their_calling_code() {
-        for (region, code) in [
-            (*b"GB", 44),
-            (*b"CA", 1),
-            (*b"JM", 1),
-            (*b"KZ", 7),
-            (*b"US", 1),
-        ] {
+    fn known_regions_are_valid_policy_entries() {
+        for region in [*b"GB", *b"CA", *b"JM", *b"KZ", *b"US"] {
             assert!(is_known_region(region));
-            assert_eq!(calling_code_of_region(region), Some(code));
         }
         assert!(!is_known_region(*b"ZZ"));
-        assert_eq!(calling_code_of_region(*b"ZZ"), None);
     }
 }

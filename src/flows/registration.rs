@@ -30,7 +30,7 @@ use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::policy::Sender;
+use crate::verification::policy::Sender;
 use crate::verification::{record_key, storage_error, Purpose, Record, MAX_TRANSACTION_ID_LEN};
 
 pub const TRANSACTION_ID: &str = "transactionId";

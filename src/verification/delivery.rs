@@ -12,14 +12,14 @@
 use serde_json::{Map, Value};
 
 use crate::config::Config;
-use crate::deferred::Deferred;
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::policy::{segments, Outcome, Sender};
 use crate::twilio::{get_request, message_request, parse_message_reply, send, OutgoingMessage};
+use crate::verification::deferred::Deferred;
+use crate::verification::policy::{segments, Outcome, Sender};
 use crate::verification::Purpose;
 
 const MAX_APP_NAME_CHARS: usize = 64;

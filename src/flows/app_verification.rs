@@ -5,13 +5,13 @@
 use serde_json::Value;
 
 use crate::error::{PluginError, Result};
+use crate::flows::messaging::request_map;
+use crate::flows::registration::text_field;
 use crate::hook::HookContext;
 use crate::host::Host;
-use crate::messaging::request_map;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::policy::Sender;
-use crate::registration::text_field;
+use crate::verification::policy::Sender;
 use crate::verification::Purpose;
 
 const DEFAULT_PURPOSE: &str = "verify";

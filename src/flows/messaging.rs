@@ -9,14 +9,14 @@ use serde_json::{Map, Value};
 use crate::config::check_public_url;
 use crate::config::reader::is_sid;
 use crate::error::{PluginError, Result};
+use crate::flows::message_status::{record_sent, StatusRecord};
+use crate::flows::registration::text_field;
 use crate::hook::HookContext;
 use crate::host::Host;
-use crate::message_status::{record_sent, StatusRecord};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::policy::{segments, Outcome, Sender};
-use crate::registration::text_field;
 use crate::twilio::{send_message, OutgoingMessage, SentMessage};
+use crate::verification::policy::{segments, Outcome, Sender};
 
 /// Twilio's limits: 1,600 characters of body (error 21617), 10 media per message.
 const MAX_BODY_CHARS: usize = 1600;
@@ -180,7 +180,7 @@ impl<H: Host> Plugin<H> {
         let sent = send_message(&self.host, &self.config, &message).await;
         let outcome = match &sent {
             Ok(_) => Outcome::Sent,
-            Err(err) if crate::code_delivery::is_uncertain(err) => Outcome::Uncertain,
+            Err(err) if crate::verification::delivery::is_uncertain(err) => Outcome::Uncertain,
             Err(_) => Outcome::NeverLeft,
         };
         self.settle(permit, outcome).await;

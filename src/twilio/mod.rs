@@ -7,7 +7,8 @@ use crate::config::{Config, DEFAULT_API_BASE_URL};
 use crate::encoding::{base64, form_encode, percent_encode};
 use crate::error::{ConfigProblem, PluginError, Result};
 use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse};
-use crate::twilio_errors;
+pub(crate) mod errors;
+pub(crate) mod signature;
 
 const API_VERSION: &str = "2010-04-01";
 pub const MESSAGING_API_BASE_URL: &str = "https://messaging.twilio.com";
@@ -141,7 +142,7 @@ pub async fn send<H: Host>(host: &H, request: HttpRequest) -> Result<HttpRespons
 /// The JSON of a 2xx reply, or the mapped Twilio error.
 pub fn reply_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
-        return Err(twilio_errors::from_reply(response.status, &response.body));
+        return Err(errors::from_reply(response.status, &response.body));
     }
     crate::json_text::parse(&response.body).ok_or_else(accepted_unreadably)
 }
@@ -234,5 +235,4 @@ fn short(text: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "twilio_tests.rs"]
 mod tests;

@@ -5,12 +5,12 @@
 use serde_json::{Map, Value};
 
 use crate::error::{PluginError, Result};
+use crate::flows::message_status::apply_callback;
+use crate::flows::messaging::request_map;
 use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
-use crate::message_status::apply_callback;
-use crate::messaging::request_map;
 use crate::plugin::Plugin;
-use crate::signature::{parse_form, validate, validate_json, Params};
+use crate::twilio::signature::{parse_form, validate, validate_json, Params};
 
 /// The signature header, whatever case the host's HTTP layer gave it.
 fn header<'a>(headers: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {

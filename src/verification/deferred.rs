@@ -15,8 +15,8 @@
 
 use crate::host::{Host, HttpRequest, LogLevel};
 use crate::plugin::Plugin;
-use crate::policy::{Outcome, Permit};
 use crate::twilio::{parse_message_reply, send};
+use crate::verification::policy::{Outcome, Permit};
 
 /// A Twilio call left for after the answer.
 #[derive(Debug)]

@@ -5,12 +5,17 @@
 //! lifetime, bounded wrong answers counted atomically before the comparison (so parallel guesses
 //! cannot exceed the bound), and single use through the host's atomic `storage_take`.
 
+pub(crate) mod code;
+pub(crate) mod deferred;
+pub(crate) mod delivery;
+pub(crate) mod policy;
+
 use serde_json::Value;
 
-use crate::code::{generate_code, new_transaction_id, Binding, CodeHasher};
 use crate::error::{PluginError, Result};
 use crate::host::{Host, HostError, LogLevel};
 use crate::phone::PhoneNumber;
+use crate::verification::code::{generate_code, new_transaction_id, Binding, CodeHasher};
 
 /// How long a record outlives its code, so a late answer hears "expired" rather than "unknown".
 const EXPIRED_GRACE_SECONDS: u32 = 600;
@@ -98,7 +103,6 @@ impl Record {
 pub struct Started {
     pub transaction_id: String,
     pub code: String,
-    pub record: Record,
 }
 
 /// The rules a store of verifications enforces.
@@ -150,7 +154,6 @@ impl<H: Host> Verifications<'_, H> {
         Ok(Started {
             transaction_id,
             code,
-            record,
         })
     }
 

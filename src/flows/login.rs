@@ -23,12 +23,12 @@ use serde_json::{Map, Value};
 
 use crate::config::TwoFactorMode;
 use crate::error::{PluginError, Result};
+use crate::flows::registration::{text_field, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::policy::Sender;
-use crate::registration::{text_field, TRANSACTION_CODE, TRANSACTION_ID};
+use crate::verification::policy::Sender;
 use crate::verification::Purpose;
 
 const LOGIN: &str = "login";
