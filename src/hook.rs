@@ -1,4 +1,4 @@
-//! The records a hook receives and answers with, independent of JS.
+//! The records a hook receives and answers with, whatever the build.
 
 use serde_json::{Map, Value};
 
@@ -27,59 +27,9 @@ pub enum HookOutcome {
     Authenticate { user_id: String },
 }
 
-impl HookOutcome {
-    /// The JS shape: `{action: "continue", args}`, `{action: "respond", status, body}`,
-    /// `{action: "authenticate", userId}`.
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        match self {
-            Self::Continue { args } => {
-                m.insert("action".into(), "continue".into());
-                if let Some(args) = args {
-                    m.insert("args".into(), Value::Object(args.clone()));
-                }
-            }
-            Self::Respond { status, body } => {
-                m.insert("action".into(), "respond".into());
-                m.insert("status".into(), (*status).into());
-                m.insert("body".into(), body.clone());
-            }
-            Self::Authenticate { user_id } => {
-                m.insert("action".into(), "authenticate".into());
-                m.insert("userId".into(), user_id.clone().into());
-            }
-        }
-        Value::Object(m)
-    }
-}
-
 /// What the host's own logic did, as an after-hook receives it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HostResult {
     Succeeded { user: Map<String, Value> },
     Failed { code: String, message: String },
-}
-
-impl HostResult {
-    /// Reads `{user}` or `{error: {code, message}}`; anything else counts as a failure, so a
-    /// confused host never makes the plugin treat a registration as done.
-    pub fn from_json(value: &Value) -> Self {
-        if let Some(user) = value.get("user").and_then(Value::as_object) {
-            return Self::Succeeded { user: user.clone() };
-        }
-        let error = value.get("error");
-        let text = |key: &str| {
-            error
-                .and_then(|e| e.get(key))
-                .map(|v| match v {
-                    Value::String(s) => s.chars().take(200).collect(),
-                    other => crate::json_text::to_text(other),
-                })
-                .unwrap_or_default()
-        };
-        Self::Failed {
-            code: text("code"),
-            message: text("message"),
-        }
-    }
 }

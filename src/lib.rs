@@ -4,6 +4,7 @@
 //! and logging through the [`host::Host`] trait. Every flow is generic over that trait and tested
 //! natively; [`glue`] is the only module that knows about JavaScript.
 
+pub mod api;
 mod config;
 mod encoding;
 mod error;
@@ -12,10 +13,12 @@ pub mod glue;
 mod hook;
 mod host;
 mod json_text;
+mod operations;
 mod phone;
 mod plugin;
 mod secret;
 mod twilio;
+mod user_api;
 mod verification;
 
 pub use config::Config;

@@ -1,5 +1,5 @@
-//! The plugin: a validated configuration, the code hasher, and the host it runs in. Each flow
-//! adds its operations in its own module (`registration`, ...).
+//! The plugin: a validated configuration, the code hasher, and the host it runs in. Its
+//! operations are listed in `operations`; each flow adds its own steps in `flows`.
 
 use std::cell::RefCell;
 

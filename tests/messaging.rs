@@ -32,7 +32,8 @@ fn sent_form(p: &Plugin<FakeHost>) -> String {
 #[test]
 fn send_sms_answers_the_message_and_sends_twilios_wire_format() {
     let p = plugin();
-    let reply = block_on(p.send_sms(
+    let reply = block_on(services::send_sms(
+        &p,
         &signed_in("U1"),
         &json!({"to": "+1 415 555 2671", "body": "Hello & welcome"}),
     ))
@@ -51,7 +52,7 @@ fn send_sms_answers_the_message_and_sends_twilios_wire_format() {
 fn send_mms_sends_each_media_url_as_a_repeated_field() {
     let p = plugin();
     let request = json!({"to": PHONE, "mediaUrls": ["https://e.com/a.png", "https://e.com/b.jpg"], "statusCallback": CALLBACK});
-    block_on(p.send_mms(&signed_in("U1"), &request)).unwrap();
+    block_on(services::send_mms(&p, &signed_in("U1"), &request)).unwrap();
     let form = sent_form(&p);
     assert_eq!(form.matches("MediaUrl=").count(), 2, "{form}");
     assert!(!form.contains("Body="));
@@ -78,7 +79,7 @@ fn bad_input_is_refused_before_anything_reaches_twilio() {
         ),
         (json!("not an object"), "request"),
     ] {
-        let err = block_on(p.send_sms(&ctx, &request)).unwrap_err();
+        let err = block_on(services::send_sms(&p, &ctx, &request)).unwrap_err();
         assert_eq!(err.details()["field"], field, "{request}: {err}");
     }
     for (media, field) in [
@@ -93,8 +94,12 @@ fn bad_input_is_refused_before_anything_reaches_twilio() {
         (json!(["https://e.com/a.png", 5]), "mediaUrls[1]"),
         (json!("https://e.com/a.png"), "mediaUrls"),
     ] {
-        let err =
-            block_on(p.send_mms(&ctx, &json!({"to": PHONE, "mediaUrls": media}))).unwrap_err();
+        let err = block_on(services::send_mms(
+            &p,
+            &ctx,
+            &json!({"to": PHONE, "mediaUrls": media}),
+        ))
+        .unwrap_err();
         assert_eq!(err.details()["field"], field, "{media}");
     }
     assert!(p.host().requests.borrow().is_empty());
@@ -103,23 +108,30 @@ fn bad_input_is_refused_before_anything_reaches_twilio() {
 #[test]
 fn anonymous_callers_cannot_spend_the_sms_budget() {
     let p = plugin();
-    let err = block_on(p.send_sms(&HookContext::default(), &json!({"to": PHONE, "body": "x"})))
-        .unwrap_err();
+    let err = block_on(services::send_sms(
+        &p,
+        &HookContext::default(),
+        &json!({"to": PHONE, "body": "x"}),
+    ))
+    .unwrap_err();
     assert_eq!((err.code(), err.status()), ("NOT_AUTHENTICATED", 401));
     let mut cfg = config_json();
     cfg["messagingAccess"] = json!("anyone");
     let open = plugin_with(cfg);
-    assert!(
-        block_on(open.send_sms(&HookContext::default(), &json!({"to": PHONE, "body": "x"})))
-            .is_ok()
-    );
+    assert!(block_on(services::send_sms(
+        &open,
+        &HookContext::default(),
+        &json!({"to": PHONE, "body": "x"})
+    ))
+    .is_ok());
 }
 
 #[test]
 fn twilio_refusals_keep_twilios_code() {
     let p = plugin();
     p.host().replies.borrow_mut().push(Reply::Status(400, r#"{"code":21610,"message":"unsubscribed","more_info":"https://www.twilio.com/docs/errors/21610","status":400}"#.into()));
-    let err = block_on(p.send_sms(
+    let err = block_on(services::send_sms(
+        &p,
         &signed_in("U1"),
         &json!({"to": "+15005550004", "body": "x"}),
     ))
@@ -143,7 +155,12 @@ fn callback_request(url: &str, params: &[(&str, &str)], token: &str) -> Value {
 }
 
 fn sent_sid(p: &Plugin<FakeHost>) -> String {
-    block_on(p.send_sms(&signed_in("U1"), &json!({"to": PHONE, "body": "x"}))).unwrap()["sid"]
+    block_on(services::send_sms(
+        p,
+        &signed_in("U1"),
+        &json!({"to": PHONE, "body": "x"}),
+    ))
+    .unwrap()["sid"]
         .as_str()
         .unwrap()
         .to_string()
@@ -164,9 +181,19 @@ fn signed_callbacks_update_the_message_status() {
             ],
             AUTH_TOKEN,
         );
-        block_on(p.handle_status_callback(&HookContext::default(), &request)).unwrap();
+        block_on(services::handle_status_callback(
+            &p,
+            &HookContext::default(),
+            &request,
+        ))
+        .unwrap();
     }
-    let status = block_on(p.get_message_status(&signed_in("U1"), &json!({"sid": sid}))).unwrap();
+    let status = block_on(services::get_message_status(
+        &p,
+        &signed_in("U1"),
+        &json!({"sid": sid}),
+    ))
+    .unwrap();
     assert_eq!(status["status"], "delivered");
     // A late "sent" does not move it back.
     let late = callback_request(
@@ -174,9 +201,19 @@ fn signed_callbacks_update_the_message_status() {
         &[("MessageSid", &sid), ("MessageStatus", "sent")],
         AUTH_TOKEN,
     );
-    block_on(p.handle_status_callback(&HookContext::default(), &late)).unwrap();
+    block_on(services::handle_status_callback(
+        &p,
+        &HookContext::default(),
+        &late,
+    ))
+    .unwrap();
     assert_eq!(
-        block_on(p.get_message_status(&signed_in("U1"), &json!({"sid": sid}))).unwrap()["status"],
+        block_on(services::get_message_status(
+            &p,
+            &signed_in("U1"),
+            &json!({"sid": sid})
+        ))
+        .unwrap()["status"],
         "delivered"
     );
 }
@@ -194,8 +231,18 @@ fn undelivered_status_keeps_the_error_code() {
         ],
         AUTH_TOKEN,
     );
-    block_on(p.handle_status_callback(&HookContext::default(), &request)).unwrap();
-    let status = block_on(p.get_message_status(&signed_in("U1"), &json!({"sid": sid}))).unwrap();
+    block_on(services::handle_status_callback(
+        &p,
+        &HookContext::default(),
+        &request,
+    ))
+    .unwrap();
+    let status = block_on(services::get_message_status(
+        &p,
+        &signed_in("U1"),
+        &json!({"sid": sid}),
+    ))
+    .unwrap();
     assert_eq!(
         (status["status"].as_str(), status["errorCode"].as_i64()),
         (Some("undelivered"), Some(30003))
@@ -238,8 +285,12 @@ fn unsigned_or_tampered_callbacks_are_refused_with_403() {
         AUTH_TOKEN,
     );
     for request in [tampered, other_url, unsigned, wrong_token, other_account] {
-        let err =
-            block_on(p.handle_status_callback(&HookContext::default(), &request)).unwrap_err();
+        let err = block_on(services::handle_status_callback(
+            &p,
+            &HookContext::default(),
+            &request,
+        ))
+        .unwrap_err();
         assert_eq!(
             (err.code(), err.status()),
             ("SIGNATURE_INVALID", 403),
@@ -247,7 +298,12 @@ fn unsigned_or_tampered_callbacks_are_refused_with_403() {
         );
     }
     assert_eq!(
-        block_on(p.get_message_status(&signed_in("U1"), &json!({"sid": sid}))).unwrap()["status"],
+        block_on(services::get_message_status(
+            &p,
+            &signed_in("U1"),
+            &json!({"sid": sid})
+        ))
+        .unwrap()["status"],
         "queued"
     );
 }
@@ -257,21 +313,30 @@ fn message_status_is_shown_only_to_its_sender() {
     let p = plugin();
     let sid = sent_sid(&p);
     assert_eq!(
-        block_on(p.get_message_status(&signed_in("U2"), &json!({"sid": sid})))
-            .unwrap_err()
-            .code(),
+        block_on(services::get_message_status(
+            &p,
+            &signed_in("U2"),
+            &json!({"sid": sid})
+        ))
+        .unwrap_err()
+        .code(),
         "MESSAGE_NOT_FOUND"
     );
     assert_eq!(
-        block_on(p.get_message_status(&signed_in("U1"), &json!({"sid": "SMnope"})))
-            .unwrap_err()
-            .code(),
+        block_on(services::get_message_status(
+            &p,
+            &signed_in("U1"),
+            &json!({"sid": "SMnope"})
+        ))
+        .unwrap_err()
+        .code(),
         "INVALID_INPUT"
     );
 }
 
 fn start(p: &Plugin<FakeHost>, user: &str, purpose: &str) -> String {
-    let reply = block_on(p.start_verification(
+    let reply = block_on(services::start_verification(
+        p,
         &signed_in(user),
         &json!({"phoneNumber": PHONE, "purpose": purpose}),
     ))
@@ -287,7 +352,11 @@ fn check(
     phone: &str,
     purpose: &str,
 ) -> Result<Value, twilio_baas_plugin::PluginError> {
-    block_on(p.check_verification(&signed_in(user), &json!({"transactionId": tid, "transactionCode": code, "phoneNumber": phone, "purpose": purpose})))
+    block_on(services::check_verification(
+        p,
+        &signed_in(user),
+        &json!({"transactionId": tid, "transactionCode": code, "phoneNumber": phone, "purpose": purpose}),
+    ))
 }
 
 #[test]
@@ -375,7 +444,7 @@ fn app_verification_has_bounded_attempts_and_lifetime() {
 fn test_config_with(replies: Vec<Reply>) -> Value {
     let p = plugin();
     p.host().replies.borrow_mut().extend(replies);
-    block_on(p.test_configuration())
+    block_on(services::test_configuration(&p))
 }
 
 fn statuses(report: &Value) -> Vec<(String, String)> {
@@ -478,7 +547,7 @@ fn test_configuration_checks_both_sender_number_and_messaging_service() {
             r#"{"code":20404,"message":"not found","status":404}"#.into(),
         ),
     ]);
-    let report = block_on(p.test_configuration());
+    let report = block_on(services::test_configuration(&p));
     assert_eq!(report["ok"], false);
     assert_eq!(report["checks"][2]["status"], "failed");
     assert!(report["checks"][2]["message"]

@@ -365,8 +365,12 @@ fn allowed_and_blocked_countries_by_calling_code_and_region() {
         user_id: Some("U1".into()),
         ..Default::default()
     };
-    let err =
-        block_on(p.send_sms(&signed_in, &json!({"to": "+18765550123", "body": "hi"}))).unwrap_err();
+    let err = block_on(services::send_sms(
+        &p,
+        &signed_in,
+        &json!({"to": "+18765550123", "body": "hi"}),
+    ))
+    .unwrap_err();
     assert_eq!(err.code(), "COUNTRY_NOT_ALLOWED");
 }
 
@@ -388,7 +392,7 @@ fn the_conversion_breaker_pauses_a_country_whose_codes_are_never_used() {
     assert!(err.details()["retryAfterSeconds"].as_u64().unwrap() > 3500);
     start(&p, &uk(99, 9)).unwrap();
     assert_eq!(p.host().logged("error", "conversion breaker"), 1);
-    let report = block_on(p.test_configuration());
+    let report = block_on(services::test_configuration(&p));
     let sending = &report["checks"][3];
     assert_eq!(sending["name"], "sending");
     assert_eq!(sending["status"], "warning");
@@ -431,8 +435,12 @@ fn test_numbers_are_never_texted_never_counted_and_otherwise_follow_the_rules() 
         user_id: Some("U1".into()),
         ..Default::default()
     };
-    let err =
-        block_on(p.send_sms(&signed_in, &json!({"to": "+15555550100", "body": "hi"}))).unwrap_err();
+    let err = block_on(services::send_sms(
+        &p,
+        &signed_in,
+        &json!({"to": "+15555550100", "body": "hi"}),
+    ))
+    .unwrap_err();
     assert_eq!(err.code(), "INVALID_INPUT");
 }
 
@@ -456,7 +464,11 @@ fn signed_in(user: &str) -> HookContext {
 }
 
 fn send(p: &Plugin<FakeHost>, user: &str, to: &str, body: &str) -> Result<Value, PluginError> {
-    block_on(p.send_sms(&signed_in(user), &json!({"to": to, "body": body})))
+    block_on(services::send_sms(
+        p,
+        &signed_in(user),
+        &json!({"to": to, "body": body}),
+    ))
 }
 
 #[test]
@@ -613,9 +625,14 @@ fn a_twilio_answer_that_may_have_sent_keeps_the_code() {
 fn an_mms_is_counted_by_the_segments_of_its_text() {
     let p = plugin_with(config_with(json!({"maxSegmentsPerMessage": 3})));
     let mms = |body: &str| json!({"to": uk(1, 1), "body": body, "mediaUrls": ["https://e.example/a.png"]});
-    let err = block_on(p.send_mms(&signed_in("U1"), &mms(&"ж".repeat(1600)))).unwrap_err();
+    let err = block_on(services::send_mms(
+        &p,
+        &signed_in("U1"),
+        &mms(&"ж".repeat(1600)),
+    ))
+    .unwrap_err();
     assert_eq!(err.code(), "INVALID_INPUT");
-    block_on(p.send_mms(&signed_in("U1"), &mms("A photo"))).unwrap();
+    block_on(services::send_mms(&p, &signed_in("U1"), &mms("A photo"))).unwrap();
 }
 
 #[test]

@@ -3,27 +3,18 @@
 
 use serde_json::Value;
 
+use crate::api::{CheckName, CheckStatus as Status, ConfigurationCheck, ConfigurationReport};
 use crate::error::PluginError;
 use crate::host::Host;
 use crate::plugin::Plugin;
 use crate::twilio::{fetch_account, fetch_incoming_number, fetch_messaging_service};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Passed,
-    Warning,
-    Failed,
-    Skipped,
-}
-
-fn check(name: &str, status: Status, message: impl Into<String>) -> Value {
-    let status = match status {
-        Status::Passed => "passed",
-        Status::Warning => "warning",
-        Status::Failed => "failed",
-        Status::Skipped => "skipped",
-    };
-    crate::object! { "name": name, "status": status, "message": message.into() }
+fn check(name: CheckName, status: Status, message: impl Into<String>) -> ConfigurationCheck {
+    ConfigurationCheck {
+        name,
+        status,
+        message: message.into(),
+    }
 }
 
 fn twilio_code(err: &PluginError) -> Option<i64> {
@@ -38,10 +29,10 @@ enum Account {
 }
 
 impl<H: Host> Plugin<H> {
-    /// `{ok, checks: [{name, status, message}]}`; `ok` is false when any check failed.
-    pub async fn test_configuration(&self) -> Value {
+    /// Every check, each with what to do about it.
+    pub(crate) async fn live_check(&self) -> ConfigurationReport {
         let mut checks = vec![check(
-            "fields",
+            CheckName::Fields,
             Status::Passed,
             "Every field is well formed.",
         )];
@@ -50,20 +41,19 @@ impl<H: Host> Plugin<H> {
         checks.push(match account {
             Account::Usable => self.check_sender().await,
             Account::TestCredentials => check(
-                "sender",
+                CheckName::Sender,
                 Status::Skipped,
                 "Test credentials cannot read the account's numbers. With them, only Twilio's magic sender +15005550006 works.",
             ),
-            Account::Unusable => check("sender", Status::Skipped, "Checked once the credentials are accepted."),
+            Account::Unusable => check(CheckName::Sender, Status::Skipped, "Checked once the credentials are accepted."),
         });
         checks.push(self.check_sending().await);
-        let ok = checks.iter().all(|c| c["status"] != "failed");
-        crate::object! { "ok": ok, "checks": checks }
+        ConfigurationReport { checks }
     }
 
     /// The send policy as it stands: countries paused by the conversion breaker (a warning: codes
     /// to them are refused), the country policy and the test numbers.
-    async fn check_sending(&self) -> Value {
+    async fn check_sending(&self) -> ConfigurationCheck {
         let policy = &self.config.policy;
         let now = self.host.now_ms();
         let mut text = String::new();
@@ -92,11 +82,11 @@ impl<H: Host> Plugin<H> {
             n => format!("{n}, never texted; anyone who knows one can use its code"),
         };
         text += &format!("Codes go to {only}; never to {never}. Test numbers: {tests}.");
-        check("sending", status, text)
+        check(CheckName::Sending, status, text)
     }
 
-    async fn check_account(&self) -> (Value, Account) {
-        let name = "credentials";
+    async fn check_account(&self) -> (ConfigurationCheck, Account) {
+        let name = CheckName::Credentials;
         match fetch_account(&self.host, &self.config).await {
             Ok(account) => {
                 let field = |k: &str| account.get(k).and_then(Value::as_str).unwrap_or("").to_string();
@@ -132,7 +122,7 @@ impl<H: Host> Plugin<H> {
 
     /// The sender number and the Messaging Service, each when configured: Twilio is sent both
     /// when both are set, so both must work.
-    async fn check_sender(&self) -> Value {
+    async fn check_sender(&self) -> ConfigurationCheck {
         let sender = &self.config.sender;
         let mut found = Vec::new();
         if let Some(number) = &sender.phone_number {
@@ -148,7 +138,7 @@ impl<H: Host> Plugin<H> {
         } else {
             Status::Passed
         };
-        check("sender", status, messages.join(" "))
+        check(CheckName::Sender, status, messages.join(" "))
     }
 
     async fn check_number(&self, number: &str) -> (Status, String) {

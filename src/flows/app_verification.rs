@@ -2,23 +2,21 @@
 //! the app's own flows (say, confirming a changed phone number). A verification is bound to the
 //! number, the app's purpose label and the signed-in caller who started it.
 
-use serde_json::Value;
-
-use crate::error::{PluginError, Result};
-use crate::flows::messaging::request_map;
-use crate::flows::registration::text_field;
+use crate::api::{CheckVerification, CheckedVerification, StartVerification, StartedVerification};
+use crate::error::Result;
 use crate::hook::HookContext;
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::user_api::{given, given_opt, invalid, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::verification::policy::Sender;
 use crate::verification::Purpose;
 
 const DEFAULT_PURPOSE: &str = "verify";
 
 /// The app's purpose label.
-fn purpose_of(request: &serde_json::Map<String, Value>) -> Result<String> {
-    let label = text_field(request, "purpose")?.unwrap_or_else(|| DEFAULT_PURPOSE.into());
+fn purpose_of(purpose: Option<&str>) -> Result<String> {
+    let label = given_opt(purpose).unwrap_or_else(|| DEFAULT_PURPOSE.into());
     let valid = label.len() <= 32
         && label
             .bytes()
@@ -26,28 +24,28 @@ fn purpose_of(request: &serde_json::Map<String, Value>) -> Result<String> {
     if valid {
         Ok(label)
     } else {
-        Err(PluginError::InvalidInput {
-            field: "purpose".into(),
-            expected: "a short label of lowercase letters, digits, - and _, such as change-phone"
-                .into(),
-        })
+        Err(invalid(
+            "purpose",
+            "a short label of lowercase letters, digits, - and _, such as change-phone",
+        ))
     }
 }
 
-fn phone_of(request: &serde_json::Map<String, Value>) -> Result<PhoneNumber> {
-    let raw = text_field(request, "phoneNumber")?.ok_or_else(|| PluginError::InvalidInput {
-        field: "phoneNumber".into(),
-        expected: "the phone number to verify".into(),
-    })?;
+fn phone_of(phone_number: &str) -> Result<PhoneNumber> {
+    let raw =
+        given(phone_number).ok_or_else(|| invalid("phoneNumber", "the phone number to verify"))?;
     PhoneNumber::parse(&raw, "phoneNumber")
 }
 
 impl<H: Host> Plugin<H> {
-    pub async fn start_verification(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
+    pub(crate) async fn start_app_verification(
+        &self,
+        ctx: &HookContext,
+        request: &StartVerification,
+    ) -> Result<StartedVerification> {
         let caller = self.caller(ctx)?;
-        let request = request_map(request)?;
-        let phone = phone_of(request)?;
-        let purpose = Purpose::Custom(purpose_of(request)?);
+        let phone = phone_of(&request.phone_number)?;
+        let purpose = Purpose::Custom(purpose_of(request.purpose.as_deref())?);
         let sender = Sender::App {
             caller: &caller,
             segments: self.code_segments(ctx),
@@ -55,26 +53,31 @@ impl<H: Host> Plugin<H> {
         let sent = self
             .send_code(ctx, &phone, &purpose, &caller, sender, None)
             .await?;
-        let mut body = sent.fields(self.config.code_ttl_seconds);
-        body.insert("phoneNumber".into(), phone.as_str().into());
-        body.insert("codeLength".into(), self.config.code_length.into());
-        Ok(Value::Object(body))
+        Ok(StartedVerification {
+            sent: sent.answer(self.config.code_ttl_seconds),
+            phone_number: phone.as_str().to_string(),
+            code_length: self.config.code_length,
+        })
     }
 
-    /// Answers `{verified: true, phoneNumber, purpose}` or an error; the purpose must be the
-    /// one the verification was started with.
-    pub async fn check_verification(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
+    /// The verified number and purpose, or an error; the purpose must be the one the
+    /// verification was started with.
+    pub(crate) async fn check_app_verification(
+        &self,
+        ctx: &HookContext,
+        request: &CheckVerification,
+    ) -> Result<CheckedVerification> {
         let caller = self.caller(ctx)?;
-        let request = request_map(request)?;
-        let phone = phone_of(request)?;
-        let label = purpose_of(request)?;
-        let missing = |field: &str| PluginError::InvalidInput {
-            field: field.into(),
-            expected: "given: transactionId and transactionCode from startVerification".into(),
+        let phone = phone_of(&request.phone_number)?;
+        let label = purpose_of(request.purpose.as_deref())?;
+        let missing = |field: &str| {
+            invalid(
+                field,
+                "given: transactionId and transactionCode from startVerification",
+            )
         };
-        let tid = text_field(request, "transactionId")?.ok_or_else(|| missing("transactionId"))?;
-        let code =
-            text_field(request, "transactionCode")?.ok_or_else(|| missing("transactionCode"))?;
+        let tid = given(&request.transaction_id).ok_or_else(|| missing(TRANSACTION_ID))?;
+        let code = given(&request.transaction_code).ok_or_else(|| missing(TRANSACTION_CODE))?;
         self.check_code(
             &tid,
             &phone,
@@ -83,6 +86,9 @@ impl<H: Host> Plugin<H> {
             &code,
         )
         .await?;
-        Ok(crate::object! { "verified": true, "phoneNumber": phone.as_str(), "purpose": label })
+        Ok(CheckedVerification {
+            phone_number: phone.as_str().to_string(),
+            purpose: label,
+        })
     }
 }

@@ -23,18 +23,15 @@ use serde_json::{Map, Value};
 
 use crate::config::TwoFactorMode;
 use crate::error::{PluginError, Result};
-use crate::flows::registration::{text_field, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::user_api::{
+    self, text_field, LOGIN, OBJECT_ID, PASSWORD, TRANSACTION_CODE, TRANSACTION_ID,
+};
 use crate::verification::policy::Sender;
 use crate::verification::Purpose;
-
-const LOGIN: &str = "login";
-const PASSWORD: &str = "password";
-/// The BaaS's user id column (Backendless's name).
-pub const OBJECT_ID: &str = "objectId";
 
 fn user_id_of(user: &Map<String, Value>) -> Option<String> {
     match user.get(OBJECT_ID)? {
@@ -45,7 +42,7 @@ fn user_id_of(user: &Map<String, Value>) -> Option<String> {
 }
 
 impl<H: Host> Plugin<H> {
-    pub async fn before_login(
+    pub(crate) async fn login_step(
         &self,
         ctx: &HookContext,
         args: Map<String, Value>,
@@ -127,7 +124,9 @@ impl<H: Host> Plugin<H> {
             .await?;
         Ok(HookOutcome::Respond {
             status: 200,
-            body: Value::Object(sent.fields(self.config.code_ttl_seconds)),
+            body: Value::Object(user_api::code_sent(
+                &sent.answer(self.config.code_ttl_seconds),
+            )),
         })
     }
 
@@ -186,7 +185,7 @@ impl<H: Host> Plugin<H> {
 
     /// After the host's password check. A login that already proved possession of the phone
     /// (phone login, or 2FA's second step) is left alone.
-    pub async fn after_login(
+    pub(crate) async fn settle_login(
         &self,
         ctx: &HookContext,
         args: &Map<String, Value>,
@@ -209,12 +208,10 @@ impl<H: Host> Plugin<H> {
         let sent = self
             .send_code(ctx, &phone, &Purpose::TwoFactor, &user_id, sender, None)
             .await?;
-        let mut body = sent.fields(self.config.code_ttl_seconds);
-        body.insert("twoFactorRequired".into(), true.into());
-        body.insert("phoneNumber".into(), phone.masked().into());
+        let answer = sent.answer(self.config.code_ttl_seconds);
         Ok(HookOutcome::Respond {
             status: sent.status(),
-            body: Value::Object(body),
+            body: user_api::two_factor_started(&answer, &phone.masked()),
         })
     }
 }

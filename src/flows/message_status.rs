@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::api::MessageStatus;
 use crate::error::Result;
 use crate::host::{Host, LogLevel};
 use crate::twilio::SentMessage;
@@ -66,9 +67,14 @@ impl StatusRecord {
             .map_err(storage_error)
     }
 
-    pub fn to_reply(&self, sid: &str) -> Value {
-        crate::object! {"sid": sid, "status": self.status.as_str(), "errorCode": self.error_code,
-        "to": self.to.as_str(), "updatedAt": self.updated_at_ms}
+    pub fn to_reply(&self, sid: &str) -> MessageStatus {
+        MessageStatus {
+            sid: sid.to_string(),
+            status: self.status.clone(),
+            error_code: self.error_code,
+            to: self.to.clone(),
+            updated_at: self.updated_at_ms,
+        }
     }
 }
 

@@ -4,45 +4,25 @@
 //! message passes the send policy: the country policy and the caller's limits on messages and
 //! segments (an anonymous caller, where the app allows them, is counted by client address).
 
-use serde_json::{Map, Value};
-
+use crate::api::{MessageSent, MessageStatus, SendRequest};
 use crate::config::check_public_url;
 use crate::config::reader::is_sid;
 use crate::error::{PluginError, Result};
 use crate::flows::message_status::{record_sent, StatusRecord};
-use crate::flows::registration::text_field;
 use crate::hook::HookContext;
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
 use crate::twilio::{send_message, OutgoingMessage, SentMessage};
+use crate::user_api::{given, given_opt, invalid};
 use crate::verification::policy::{segments, Outcome, Sender};
 
 /// Twilio's limits: 1,600 characters of body (error 21617), 10 media per message.
 const MAX_BODY_CHARS: usize = 1600;
 const MAX_MEDIA: usize = 10;
 
-fn invalid(field: &str, expected: &str) -> PluginError {
-    PluginError::InvalidInput {
-        field: field.into(),
-        expected: expected.into(),
-    }
-}
-
-/// A `{...}` request, or an error naming what was expected.
-pub fn request_map(request: &Value) -> Result<&Map<String, Value>> {
-    request
-        .as_object()
-        .ok_or_else(|| invalid("request", "an object of named fields"))
-}
-
-fn body_field(request: &Map<String, Value>, required: bool) -> Result<Option<String>> {
-    let body = match request.get("body") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err(invalid("body", "text")),
-    };
+fn body_text(body: Option<&str>, required: bool) -> Result<Option<String>> {
+    let body = body.filter(|b| !b.trim().is_empty()).map(str::to_string);
     match body {
         None if required => Err(invalid("body", "the text of the message (not empty)")),
         Some(b) if b.chars().count() > MAX_BODY_CHARS => Err(invalid(
@@ -53,41 +33,35 @@ fn body_field(request: &Map<String, Value>, required: bool) -> Result<Option<Str
     }
 }
 
-fn media_urls(request: &Map<String, Value>) -> Result<Vec<String>> {
+fn media_urls(items: &[String]) -> Result<Vec<String>> {
     let expected = "a list of 1 to 10 https:// URLs of images or other media";
-    let Some(Value::Array(items)) = request.get("mediaUrls") else {
-        return Err(invalid("mediaUrls", expected));
-    };
     if items.is_empty() || items.len() > MAX_MEDIA {
         return Err(invalid("mediaUrls", expected));
     }
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| match item.as_str() {
-            Some(url)
-                if url.starts_with("https://")
-                    && url.len() > 8
-                    && url.len() <= 2048
-                    && !url.contains(char::is_whitespace) =>
+        .map(|(i, url)| {
+            if url.starts_with("https://")
+                && url.len() > 8
+                && url.len() <= 2048
+                && !url.contains(char::is_whitespace)
             {
                 Ok(url.to_string())
+            } else {
+                Err(invalid(
+                    &format!("mediaUrls[{i}]"),
+                    "an https:// URL Twilio can fetch",
+                ))
             }
-            _ => Err(invalid(
-                &format!("mediaUrls[{i}]"),
-                "an https:// URL Twilio can fetch",
-            )),
         })
         .collect()
 }
 
 /// The callback for delivery status: the request's own, else the configured one. Twilio
 /// refuses hostnames with underscores.
-fn status_callback(
-    request: &Map<String, Value>,
-    default: Option<&String>,
-) -> Result<Option<String>> {
-    match text_field(request, "statusCallback")? {
+fn status_callback(requested: Option<&str>, default: Option<&String>) -> Result<Option<String>> {
+    match given_opt(requested) {
         None => Ok(default.cloned()),
         Some(url) => {
             let host = url
@@ -108,14 +82,14 @@ fn status_callback(
     }
 }
 
-fn reply(sent: &SentMessage) -> Value {
-    crate::object! {
-        "sid": sent.sid.as_str(),
-        "status": sent.status.as_str(),
-        "to": sent.to.as_str(),
-        "from": sent.from.clone(),
-        "numSegments": sent.num_segments.as_deref().and_then(|n| n.parse::<u32>().ok()),
-        "numMedia": sent.num_media.as_deref().and_then(|n| n.parse::<u32>().ok()),
+fn reply(sent: SentMessage) -> MessageSent {
+    MessageSent {
+        num_segments: sent.num_segments.as_deref().and_then(|n| n.parse().ok()),
+        num_media: sent.num_media.as_deref().and_then(|n| n.parse().ok()),
+        sid: sent.sid,
+        status: sent.status,
+        to: sent.to,
+        from: sent.from,
     }
 }
 
@@ -129,19 +103,15 @@ impl<H: Host> Plugin<H> {
         }
     }
 
-    pub async fn send_sms(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
-        self.send(ctx, request, false).await
-    }
-
-    pub async fn send_mms(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
-        self.send(ctx, request, true).await
-    }
-
-    async fn send(&self, ctx: &HookContext, request: &Value, mms: bool) -> Result<Value> {
+    /// `sendSms` (`mms` false: a body, no media) and `sendMms`.
+    pub(crate) async fn send(
+        &self,
+        ctx: &HookContext,
+        request: &SendRequest,
+        mms: bool,
+    ) -> Result<MessageSent> {
         let caller = self.caller(ctx)?;
-        let request = request_map(request)?;
-        let to = text_field(request, "to")?
-            .ok_or_else(|| invalid("to", "the recipient's phone number"))?;
+        let to = given(&request.to).ok_or_else(|| invalid("to", "the recipient's phone number"))?;
         let to = PhoneNumber::parse(&to, "to")?;
         if self.config.policy.test_numbers.code_for(&to).is_some() {
             return Err(invalid(
@@ -149,9 +119,9 @@ impl<H: Host> Plugin<H> {
                 "a real phone number: this one is among the app's test numbers, which receive no messages",
             ));
         }
-        let body = body_field(request, !mms)?;
+        let body = body_text(request.body.as_deref(), !mms)?;
         let media = if mms {
-            media_urls(request)?
+            media_urls(&request.media_urls)?
         } else {
             Vec::new()
         };
@@ -165,7 +135,10 @@ impl<H: Host> Plugin<H> {
                 &format!("at most {max} SMS segments long for this app (this text takes {segments}; a segment holds 153 plain characters, or 67 with emoji or non-Latin letters)"),
             ));
         }
-        let callback = status_callback(request, self.config.status_callback_url.as_ref())?;
+        let callback = status_callback(
+            request.status_callback.as_deref(),
+            self.config.status_callback_url.as_ref(),
+        )?;
         let message = OutgoingMessage {
             to: to.as_str(),
             body: body.as_deref(),
@@ -186,22 +159,26 @@ impl<H: Host> Plugin<H> {
         self.settle(permit, outcome).await;
         let sent = sent?;
         record_sent(&self.host, &sent, &caller).await;
-        Ok(reply(&sent))
+        Ok(reply(sent))
     }
 
     /// The last delivery status known for a message sent through the plugin, to its sender.
-    pub async fn get_message_status(&self, ctx: &HookContext, request: &Value) -> Result<Value> {
+    pub(crate) async fn message_status(
+        &self,
+        ctx: &HookContext,
+        sid: &str,
+    ) -> Result<MessageStatus> {
         let caller = self.caller(ctx)?;
-        let sid = text_field(request_map(request)?, "sid")?.unwrap_or_default();
-        if !(is_sid(&sid, "SM") || is_sid(&sid, "MM")) {
+        let sid = sid.trim();
+        if !(is_sid(sid, "SM") || is_sid(sid, "MM")) {
             return Err(invalid(
                 "sid",
                 "a message SID: SM or MM followed by 32 hexadecimal characters",
             ));
         }
-        match StatusRecord::load(&self.host, &sid).await? {
+        match StatusRecord::load(&self.host, sid).await? {
             Some(record) if caller.is_empty() || record.sender == caller => {
-                Ok(record.to_reply(&sid))
+                Ok(record.to_reply(sid))
             }
             _ => Err(PluginError::MessageNotFound),
         }

@@ -30,12 +30,9 @@ use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::user_api::{self, text_field, PASSWORD, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::verification::policy::Sender;
 use crate::verification::{record_key, storage_error, Purpose, Record, MAX_TRANSACTION_ID_LEN};
-
-pub const TRANSACTION_ID: &str = "transactionId";
-pub const TRANSACTION_CODE: &str = "transactionCode";
-const PASSWORD: &str = "password";
 
 /// How long a claim is left to the request that made it before a retry may take it over.
 const CLAIM_LEASE_MS: i64 = 15_000;
@@ -53,21 +50,8 @@ fn parse_claim(stored: &str) -> Option<(Option<i64>, Record)> {
     }
 }
 
-/// A string field of the request; absent when missing, null or empty.
-pub fn text_field(args: &Map<String, Value>, field: &str) -> Result<Option<String>> {
-    match args.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(_) => Err(PluginError::InvalidInput {
-            field: field.to_string(),
-            expected: "text".into(),
-        }),
-    }
-}
-
 impl<H: Host> Plugin<H> {
-    pub async fn before_register(
+    pub(crate) async fn register_step(
         &self,
         ctx: &HookContext,
         mut args: Map<String, Value>,
@@ -134,12 +118,10 @@ impl<H: Host> Plugin<H> {
         let sent = self
             .send_code(ctx, &phone, &Purpose::Register, "", Sender::Anonymous, None)
             .await?;
-        let mut body = sent.fields(config.code_ttl_seconds);
-        body.insert("phoneNumber".into(), phone.as_str().into());
-        body.insert("codeLength".into(), config.code_length.into());
+        let answer = sent.answer(config.code_ttl_seconds);
         Ok(HookOutcome::Respond {
             status: sent.status(),
-            body: Value::Object(body),
+            body: user_api::code_sent_to(&answer, phone.as_str(), config.code_length),
         })
     }
 
@@ -203,7 +185,7 @@ impl<H: Host> Plugin<H> {
     }
 
     /// `args` is the client's original request; `result` what the host's registration did.
-    pub async fn after_register(
+    pub(crate) async fn settle_registration(
         &self,
         _ctx: &HookContext,
         args: &Map<String, Value>,

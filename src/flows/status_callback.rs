@@ -2,23 +2,13 @@
 //! believed; anything unsigned or tampered with is refused with 403, and a valid update is
 //! recorded by message SID so that `getMessageStatus` reports it.
 
-use serde_json::{Map, Value};
-
+use crate::api::{CallbackReceipt, CallbackRequest};
 use crate::error::{PluginError, Result};
 use crate::flows::message_status::apply_callback;
-use crate::flows::messaging::request_map;
 use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
 use crate::plugin::Plugin;
 use crate::twilio::signature::{parse_form, validate, validate_json, Params};
-
-/// The signature header, whatever case the host's HTTP layer gave it.
-fn header<'a>(headers: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
-    headers?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .and_then(|(_, v)| v.as_str())
-}
 
 fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params
@@ -28,20 +18,17 @@ fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
 }
 
 impl<H: Host> Plugin<H> {
-    /// `request` is `{url, headers, body}`: the full URL Twilio called (as the public sees it,
-    /// scheme and host included), the request headers, and the raw body.
-    pub async fn handle_status_callback(
+    pub(crate) async fn status_callback(
         &self,
         _ctx: &HookContext,
-        request: &Value,
-    ) -> Result<Value> {
-        let request = request_map(request)?;
-        let text = |k: &str| request.get(k).and_then(Value::as_str).unwrap_or("");
-        let (url, body) = (text("url"), text("body"));
-        let headers = request.get("headers").and_then(Value::as_object);
-        let signature = header(headers, "x-twilio-signature").unwrap_or("");
+        request: &CallbackRequest,
+    ) -> Result<CallbackReceipt> {
+        let (url, body) = (request.url.as_str(), request.body.as_str());
+        let signature = request.header("x-twilio-signature").unwrap_or("");
         let token = self.config.auth_token.expose();
-        let is_json = header(headers, "content-type").is_some_and(|t| t.contains("json"));
+        let is_json = request
+            .header("content-type")
+            .is_some_and(|t| t.contains("json"));
         let params = if is_json {
             Vec::new()
         } else {
@@ -73,6 +60,9 @@ impl<H: Host> Plugin<H> {
         } else {
             apply_callback(&self.host, sid, status, error_code).await?
         };
-        Ok(crate::object! { "received": true, "sid": sid, "status": recorded })
+        Ok(CallbackReceipt {
+            sid: sid.to_string(),
+            status: recorded,
+        })
     }
 }

@@ -9,8 +9,7 @@
 //!
 //! Test numbers skip all of it: their fixed code is stored like any other and nothing is sent.
 
-use serde_json::{Map, Value};
-
+use crate::api::CodeAnswer;
 use crate::config::Config;
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
@@ -74,21 +73,14 @@ impl CodeSent {
         }
     }
 
-    /// The answer's fields every flow shares: `transactionId`, `expiresInSeconds`,
-    /// `resendAfterSeconds`, and when delivery is uncertain `deliveryUncertain` with a message.
-    pub fn fields(&self, expires_in_seconds: u32) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("transactionId".into(), self.transaction_id.clone().into());
-        m.insert("expiresInSeconds".into(), expires_in_seconds.into());
-        m.insert(
-            "resendAfterSeconds".into(),
-            self.resend_after_seconds.into(),
-        );
-        if self.delivery == Delivery::Uncertain {
-            m.insert("deliveryUncertain".into(), true.into());
-            m.insert("message".into(), format!("Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. A new code can be requested in {} seconds.", self.resend_after_seconds).into());
+    /// What every flow that sends a code answers.
+    pub fn answer(&self, expires_in_seconds: u32) -> CodeAnswer {
+        CodeAnswer {
+            transaction_id: self.transaction_id.clone(),
+            expires_in_seconds,
+            resend_after_seconds: self.resend_after_seconds,
+            uncertain: (self.delivery == Delivery::Uncertain).then(|| format!("Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. A new code can be requested in {} seconds.", self.resend_after_seconds)),
         }
-        m
     }
 }
 

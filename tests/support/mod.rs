@@ -325,3 +325,80 @@ pub fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     }
     results.into_iter().flatten().collect()
 }
+
+/// The services as the JS build receives them: JSON requests read into the plugin's records by
+/// the same code the module runs, and JSON answers.
+pub mod services {
+    use serde_json::Value;
+    use twilio_baas_plugin::glue::bindgen::json_api::{run, Operation};
+    use twilio_baas_plugin::{HookContext, Host, Plugin, PluginError};
+
+    pub async fn send_sms<H: Host>(
+        p: &Plugin<H>,
+        ctx: &HookContext,
+        request: &Value,
+    ) -> Result<Value, PluginError> {
+        run(p, Operation::SendSms, ctx, request, &Value::Null).await
+    }
+
+    pub async fn send_mms<H: Host>(
+        p: &Plugin<H>,
+        ctx: &HookContext,
+        request: &Value,
+    ) -> Result<Value, PluginError> {
+        run(p, Operation::SendMms, ctx, request, &Value::Null).await
+    }
+
+    pub async fn start_verification<H: Host>(
+        p: &Plugin<H>,
+        ctx: &HookContext,
+        request: &Value,
+    ) -> Result<Value, PluginError> {
+        run(p, Operation::StartVerification, ctx, request, &Value::Null).await
+    }
+
+    pub async fn check_verification<H: Host>(
+        p: &Plugin<H>,
+        ctx: &HookContext,
+        request: &Value,
+    ) -> Result<Value, PluginError> {
+        run(p, Operation::CheckVerification, ctx, request, &Value::Null).await
+    }
+
+    pub async fn get_message_status<H: Host>(
+        p: &Plugin<H>,
+        ctx: &HookContext,
+        request: &Value,
+    ) -> Result<Value, PluginError> {
+        run(p, Operation::GetMessageStatus, ctx, request, &Value::Null).await
+    }
+
+    pub async fn handle_status_callback<H: Host>(
+        p: &Plugin<H>,
+        ctx: &HookContext,
+        request: &Value,
+    ) -> Result<Value, PluginError> {
+        run(
+            p,
+            Operation::HandleStatusCallback,
+            ctx,
+            request,
+            &Value::Null,
+        )
+        .await
+    }
+
+    /// TEST CONFIGURATION's report as JSON.
+    pub async fn test_configuration<H: Host>(p: &Plugin<H>) -> Value {
+        let ctx = HookContext::default();
+        run(
+            p,
+            Operation::TestConfiguration,
+            &ctx,
+            &Value::Null,
+            &Value::Null,
+        )
+        .await
+        .unwrap_or(Value::Null)
+    }
+}

@@ -87,18 +87,6 @@ fn convert(
     Ok(Value::Object(out))
 }
 
-/// An object argument, or an error naming it.
-pub fn object_from_js(
-    value: &JsValue,
-    path: &str,
-    what: &str,
-) -> Result<Map<String, Value>, PluginError> {
-    match from_js(value, path)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(too_large(path, what)),
-    }
-}
-
 /// JSON to a plain JS value, through the engine's own `JSON.parse`: smaller in the module than a
 /// serializer, and every value the plugin returns is JSON anyway.
 pub fn to_js(value: &Value) -> JsValue {

@@ -5,6 +5,7 @@
 mod convert;
 mod dispatch;
 mod js_host;
+pub mod json_api;
 mod typescript;
 
 use std::rc::Rc;
@@ -16,8 +17,9 @@ use crate::config::Config;
 use crate::error::PluginError;
 use crate::plugin::Plugin;
 use convert::{error_to_js, from_js, to_js};
-use dispatch::{dispatch, Operation};
+use dispatch::dispatch;
 use js_host::JsHost;
+use json_api::Operation;
 
 pub use js_host::IMPORTS;
 

@@ -4,6 +4,11 @@
 use serde_json::{Map, Value};
 
 use super::bindings::twilio_baas::plugin::types as wit;
+use crate::api::{
+    CallbackReceipt, CallbackRequest, CheckName, CheckStatus, CheckVerification,
+    CheckedVerification, ConfigurationCheck, ConfigurationReport, MessageSent, MessageStatus,
+    SendRequest, StartVerification, StartedVerification,
+};
 use crate::config::Config;
 use crate::error::PluginError;
 use crate::hook::{HookContext, HookOutcome, HostResult};
@@ -158,127 +163,117 @@ pub fn error(error: &PluginError) -> wit::PluginError {
     }
 }
 
-pub fn send_sms_request(request: wit::SendSmsRequest) -> Value {
-    crate::object! {
-        "to": request.to,
-        "body": request.body,
-        "statusCallback": request.status_callback,
+pub fn send_sms_request(request: wit::SendSmsRequest) -> SendRequest {
+    SendRequest {
+        to: request.to,
+        body: Some(request.body),
+        media_urls: Vec::new(),
+        status_callback: request.status_callback,
     }
 }
 
-pub fn send_mms_request(request: wit::SendMmsRequest) -> Value {
-    crate::object! {
-        "to": request.to,
-        "body": request.body,
-        "mediaUrls": request.media_urls,
-        "statusCallback": request.status_callback,
+pub fn send_mms_request(request: wit::SendMmsRequest) -> SendRequest {
+    SendRequest {
+        to: request.to,
+        body: request.body,
+        media_urls: request.media_urls,
+        status_callback: request.status_callback,
     }
 }
 
-pub fn start_verification_request(request: wit::StartVerificationRequest) -> Value {
-    crate::object! { "phoneNumber": request.phone_number, "purpose": request.purpose }
-}
-
-pub fn check_verification_request(request: wit::CheckVerificationRequest) -> Value {
-    crate::object! {
-        "transactionId": request.transaction_id,
-        "transactionCode": request.transaction_code,
-        "phoneNumber": request.phone_number,
-        "purpose": request.purpose,
+pub fn start_verification_request(request: wit::StartVerificationRequest) -> StartVerification {
+    StartVerification {
+        phone_number: request.phone_number,
+        purpose: request.purpose,
     }
 }
 
-/// The headers as the flow reads them: by name (a repeated name keeps its last value).
-pub fn callback_request(request: wit::CallbackRequest) -> Value {
-    let mut headers = Map::new();
-    for (name, value) in request.headers {
-        headers.insert(name, value.into());
+pub fn check_verification_request(request: wit::CheckVerificationRequest) -> CheckVerification {
+    CheckVerification {
+        transaction_id: request.transaction_id,
+        transaction_code: request.transaction_code,
+        phone_number: request.phone_number,
+        purpose: request.purpose,
     }
-    crate::object! { "url": request.url, "headers": headers, "body": request.body }
 }
 
-fn text(reply: &Value, key: &str) -> String {
-    reply[key].as_str().unwrap_or_default().to_string()
+pub fn callback_request(request: wit::CallbackRequest) -> CallbackRequest {
+    CallbackRequest {
+        url: request.url,
+        headers: request.headers,
+        body: request.body,
+    }
 }
 
-fn optional_text(reply: &Value, key: &str) -> Option<String> {
-    reply[key].as_str().map(str::to_string)
-}
-
-fn number(reply: &Value, key: &str) -> Option<u32> {
-    reply[key].as_u64().and_then(|n| u32::try_from(n).ok())
-}
-
-pub fn sent_message(reply: &Value) -> wit::SentMessage {
+pub fn sent_message(sent: MessageSent) -> wit::SentMessage {
     wit::SentMessage {
-        sid: text(reply, "sid"),
-        status: text(reply, "status"),
-        to: text(reply, "to"),
-        from: optional_text(reply, "from"),
-        num_segments: number(reply, "numSegments"),
-        num_media: number(reply, "numMedia"),
+        sid: sent.sid,
+        status: sent.status,
+        to: sent.to,
+        from: sent.from,
+        num_segments: sent.num_segments,
+        num_media: sent.num_media,
     }
 }
 
-pub fn started_verification(reply: &Value) -> wit::StartedVerification {
+pub fn started_verification(started: StartedVerification) -> wit::StartedVerification {
+    let sent = started.sent;
     wit::StartedVerification {
-        transaction_id: text(reply, "transactionId"),
-        phone_number: text(reply, "phoneNumber"),
-        expires_in_seconds: number(reply, "expiresInSeconds").unwrap_or_default(),
-        code_length: number(reply, "codeLength").unwrap_or_default(),
-        resend_after_seconds: number(reply, "resendAfterSeconds").unwrap_or_default(),
-        delivery_uncertain: reply["deliveryUncertain"].as_bool(),
-        message: optional_text(reply, "message"),
+        transaction_id: sent.transaction_id,
+        phone_number: started.phone_number,
+        expires_in_seconds: sent.expires_in_seconds,
+        code_length: started.code_length,
+        resend_after_seconds: sent.resend_after_seconds,
+        delivery_uncertain: sent.uncertain.is_some().then_some(true),
+        message: sent.uncertain,
     }
 }
 
-pub fn checked_verification(reply: &Value) -> wit::CheckedVerification {
+pub fn checked_verification(checked: CheckedVerification) -> wit::CheckedVerification {
     wit::CheckedVerification {
-        verified: reply["verified"].as_bool().unwrap_or_default(),
-        phone_number: text(reply, "phoneNumber"),
-        purpose: text(reply, "purpose"),
+        verified: true,
+        phone_number: checked.phone_number,
+        purpose: checked.purpose,
     }
 }
 
-pub fn message_status(reply: &Value) -> wit::MessageStatus {
+pub fn message_status(status: MessageStatus) -> wit::MessageStatus {
     wit::MessageStatus {
-        sid: text(reply, "sid"),
-        status: text(reply, "status"),
-        error_code: reply["errorCode"].as_i64(),
-        to: text(reply, "to"),
-        updated_at: reply["updatedAt"].as_i64().unwrap_or_default(),
+        sid: status.sid,
+        status: status.status,
+        error_code: status.error_code,
+        to: status.to,
+        updated_at: status.updated_at,
     }
 }
 
-pub fn callback_receipt(reply: &Value) -> wit::CallbackReceipt {
+pub fn callback_receipt(receipt: CallbackReceipt) -> wit::CallbackReceipt {
     wit::CallbackReceipt {
-        received: reply["received"].as_bool().unwrap_or_default(),
-        sid: text(reply, "sid"),
-        status: optional_text(reply, "status"),
+        received: true,
+        sid: receipt.sid,
+        status: receipt.status,
     }
 }
 
-pub fn configuration_report(report: &Value) -> wit::ConfigurationReport {
-    let check = |check: &Value| wit::ConfigurationCheck {
-        name: match check["name"].as_str() {
-            Some("fields") => wit::CheckName::Fields,
-            Some("credentials") => wit::CheckName::Credentials,
-            Some("sender") => wit::CheckName::Sender,
-            _ => wit::CheckName::Sending,
+pub fn configuration_report(report: ConfigurationReport) -> wit::ConfigurationReport {
+    let ok = report.ok();
+    let check = |check: ConfigurationCheck| wit::ConfigurationCheck {
+        name: match check.name {
+            CheckName::Fields => wit::CheckName::Fields,
+            CheckName::Credentials => wit::CheckName::Credentials,
+            CheckName::Sender => wit::CheckName::Sender,
+            CheckName::Sending => wit::CheckName::Sending,
         },
-        status: match check["status"].as_str() {
-            Some("passed") => wit::CheckStatus::Passed,
-            Some("warning") => wit::CheckStatus::Warning,
-            Some("skipped") => wit::CheckStatus::Skipped,
-            _ => wit::CheckStatus::Failed,
+        status: match check.status {
+            CheckStatus::Passed => wit::CheckStatus::Passed,
+            CheckStatus::Warning => wit::CheckStatus::Warning,
+            CheckStatus::Failed => wit::CheckStatus::Failed,
+            CheckStatus::Skipped => wit::CheckStatus::Skipped,
         },
-        message: text(check, "message"),
+        message: check.message,
     };
     wit::ConfigurationReport {
-        ok: report["ok"].as_bool().unwrap_or_default(),
-        checks: report["checks"]
-            .as_array()
-            .map(|checks| checks.iter().map(check).collect())
-            .unwrap_or_default(),
+        ok,
+        checks: report.checks.into_iter().map(check).collect(),
     }
 }

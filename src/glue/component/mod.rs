@@ -161,7 +161,7 @@ impl exports::GuestTwilioPlugin for ComponentPlugin {
     ) -> Result<wit::SentMessage, wit::PluginError> {
         let request = convert::send_sms_request(request);
         run(self.inner.send_sms(&convert::context(ctx), &request))
-            .map(|reply| convert::sent_message(&reply))
+            .map(convert::sent_message)
             .map_err(|e| convert::error(&e))
     }
 
@@ -172,7 +172,7 @@ impl exports::GuestTwilioPlugin for ComponentPlugin {
     ) -> Result<wit::SentMessage, wit::PluginError> {
         let request = convert::send_mms_request(request);
         run(self.inner.send_mms(&convert::context(ctx), &request))
-            .map(|reply| convert::sent_message(&reply))
+            .map(convert::sent_message)
             .map_err(|e| convert::error(&e))
     }
 
@@ -185,7 +185,7 @@ impl exports::GuestTwilioPlugin for ComponentPlugin {
         run(self
             .inner
             .start_verification(&convert::context(ctx), &request))
-        .map(|reply| convert::started_verification(&reply))
+        .map(convert::started_verification)
         .map_err(|e| convert::error(&e))
     }
 
@@ -198,7 +198,7 @@ impl exports::GuestTwilioPlugin for ComponentPlugin {
         run(self
             .inner
             .check_verification(&convert::context(ctx), &request))
-        .map(|reply| convert::checked_verification(&reply))
+        .map(convert::checked_verification)
         .map_err(|e| convert::error(&e))
     }
 
@@ -207,11 +207,10 @@ impl exports::GuestTwilioPlugin for ComponentPlugin {
         ctx: wit::HookContext,
         request: wit::MessageStatusRequest,
     ) -> Result<wit::MessageStatus, wit::PluginError> {
-        let request = crate::object! { "sid": request.sid };
         run(self
             .inner
-            .get_message_status(&convert::context(ctx), &request))
-        .map(|reply| convert::message_status(&reply))
+            .get_message_status(&convert::context(ctx), &request.sid))
+        .map(convert::message_status)
         .map_err(|e| convert::error(&e))
     }
 
@@ -224,13 +223,13 @@ impl exports::GuestTwilioPlugin for ComponentPlugin {
         run(self
             .inner
             .handle_status_callback(&convert::context(ctx), &request))
-        .map(|reply| convert::callback_receipt(&reply))
+        .map(convert::callback_receipt)
         .map_err(|e| convert::error(&e))
     }
 
     fn test_configuration(&self) -> wit::ConfigurationReport {
         let report = run(async { Ok(self.inner.test_configuration().await) });
-        convert::configuration_report(&report.unwrap_or_default())
+        convert::configuration_report(report.unwrap_or_default())
     }
 
     fn run_deferred(&self) {
