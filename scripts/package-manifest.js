@@ -53,8 +53,19 @@ function main() {
     if (member !== 'types') module.sha256[relative] = sha256(file);
   }
 
+  // The component, when the manifest lists one: its path relative to pkg/ and its SHA-256.
+  let component = manifest.component;
+  if (component) {
+    const file = path.resolve(sourceDir, component.wasm);
+    const relative = path.relative(pkgDir, file).split(path.sep).join('/');
+    if (relative.startsWith('..')) fail(`component.wasm ${component.wasm} is not inside ${pkgDir}`);
+    if (!fs.existsSync(file)) fail(`component.wasm ${file} is missing: build the component first`);
+    component = { ...component, wasm: relative, sha256: { [relative]: sha256(file) } };
+  }
+
   const out = path.join(pkgDir, 'plugin-manifest.json');
-  fs.writeFileSync(out, `${JSON.stringify({ ...manifest, module }, null, 2)}\n`);
+  const packaged = { ...manifest, module, ...(component ? { component } : {}) };
+  fs.writeFileSync(out, `${JSON.stringify(packaged, null, 2)}\n`);
   process.stdout.write(
     `wrote ${path.relative(process.cwd(), out)}: ${Object.entries(module.sha256)
       .map(([file, hash]) => `${file} sha256 ${hash.slice(0, 12)}…`)

@@ -243,10 +243,24 @@ describe('packaging and loading', () => {
       [packaged.module.entry]: sha256(path.join(pkg, packaged.module.entry)),
       [packaged.module.wasm]: sha256(path.join(pkg, packaged.module.wasm)),
     });
-    const { $schema: _editor, module: sourceModule, ...sourceRest } = source;
-    const { module: _packagedModule, ...packagedRest } = packaged;
+    const { $schema: _editor, module: sourceModule, component: _c, ...sourceRest } = source;
+    const { module: _packagedModule, component: _pc, ...packagedRest } = packaged;
     assert.deepEqual(packagedRest, sourceRest);
     assert.equal(packaged.module.class, sourceModule.class);
+  });
+
+  test('the component is packaged with its WIT world, at the plugin API version, and its SHA-256', () => {
+    const wasm = 'component/twilio_baas_plugin.wasm';
+    assert.deepEqual(packaged.component, {
+      world: `twilio-baas:plugin/twilio-plugin-world@${packaged.pluginApiVersion}`,
+      wasm,
+      sha256: { [wasm]: sha256(path.join(REPO_ROOT, 'pkg', wasm)) },
+    });
+    const witPackage = fs.readFileSync(path.join(REPO_ROOT, 'wit', 'plugin.wit'), 'utf8');
+    assert.match(
+      witPackage,
+      new RegExp(`package twilio-baas:plugin@${packaged.pluginApiVersion};`),
+    );
   });
 
   test('the packaging script hashes the files it packages, whatever they are', (t) => {
@@ -257,7 +271,8 @@ describe('packaging and loading', () => {
     }
     fs.appendFileSync(path.join(root, 'pkg', packaged.module.wasm), Buffer.from([1, 2, 3]));
     const { types: _types, ...module } = source.module;
-    fs.writeFileSync(path.join(root, 'm.json'), JSON.stringify({ ...source, module }));
+    const { component: _component, ...rest } = source;
+    fs.writeFileSync(path.join(root, 'm.json'), JSON.stringify({ ...rest, module }));
     execFileSync(process.execPath, [
       path.join(REPO_ROOT, 'scripts', 'package-manifest.js'),
       path.join(root, 'm.json'),
