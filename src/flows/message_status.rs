@@ -3,10 +3,9 @@
 
 use serde_json::Value;
 
-use crate::api::MessageStatus;
+use crate::api::{MessageSent, MessageStatus};
 use crate::error::Result;
 use crate::host::{Host, LogLevel};
-use crate::twilio::SentMessage;
 use crate::verification::storage_error;
 
 /// Statuses are kept for a week: long after the last callback Twilio sends.
@@ -80,7 +79,7 @@ impl StatusRecord {
 
 /// Records a message Twilio accepted. A storage failure is logged, not returned: the message is
 /// already on its way and the caller must learn its SID.
-pub async fn record_sent<H: Host>(host: &H, sent: &SentMessage, sender: &str) {
+pub async fn record_sent<H: Host>(host: &H, sent: &MessageSent, sender: &str) {
     let record = StatusRecord {
         status: sent.status.clone(),
         error_code: None,

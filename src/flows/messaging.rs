@@ -13,7 +13,7 @@ use crate::hook::HookContext;
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::twilio::{send_message, OutgoingMessage, SentMessage};
+use crate::twilio::{send_message, OutgoingMessage};
 use crate::user_api::{given, given_opt, invalid};
 use crate::verification::policy::{segments, Outcome, Sender};
 
@@ -79,17 +79,6 @@ fn status_callback(requested: Option<&str>, default: Option<&String>) -> Result<
             }
             Ok(Some(url))
         }
-    }
-}
-
-fn reply(sent: SentMessage) -> MessageSent {
-    MessageSent {
-        num_segments: sent.num_segments.as_deref().and_then(|n| n.parse().ok()),
-        num_media: sent.num_media.as_deref().and_then(|n| n.parse().ok()),
-        sid: sent.sid,
-        status: sent.status,
-        to: sent.to,
-        from: sent.from,
     }
 }
 
@@ -159,7 +148,7 @@ impl<H: Host> Plugin<H> {
         self.settle(permit, outcome).await;
         let sent = sent?;
         record_sent(&self.host, &sent, &caller).await;
-        Ok(reply(sent))
+        Ok(sent)
     }
 
     /// The last delivery status known for a message sent through the plugin, to its sender.

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::api::MessageSent;
 use crate::config::{Config, DEFAULT_API_BASE_URL};
 use crate::encoding::{base64, form_encode, percent_encode};
 use crate::error::{ConfigProblem, PluginError, Result};
@@ -22,29 +23,22 @@ pub struct OutgoingMessage<'a> {
     pub status_callback: Option<&'a str>,
 }
 
-/// What Twilio answered for an accepted message (a subset of its 201 reply).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SentMessage {
-    pub sid: String,
-    pub status: String,
-    pub to: String,
-    pub from: Option<String>,
-    pub num_segments: Option<String>,
-    pub num_media: Option<String>,
-}
-
-impl SentMessage {
-    fn from_json(v: &Value) -> Option<Self> {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        Some(Self {
-            sid: s("sid")?,
-            status: s("status")?,
-            to: s("to")?,
-            from: s("from"),
-            num_segments: s("num_segments"),
-            num_media: s("num_media"),
-        })
-    }
+/// A Messages reply: Twilio writes its counts as text (`"num_segments": "1"`).
+fn sent_message(v: &Value) -> Option<MessageSent> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let n = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .and_then(|n| n.parse().ok())
+    };
+    Some(MessageSent {
+        sid: s("sid")?,
+        status: s("status")?,
+        to: s("to")?,
+        from: s("from"),
+        num_segments: n("num_segments"),
+        num_media: n("num_media"),
+    })
 }
 
 /// `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`.
@@ -220,13 +214,13 @@ pub async fn send_message<H: Host>(
     host: &H,
     config: &Config,
     message: &OutgoingMessage<'_>,
-) -> Result<SentMessage> {
+) -> Result<MessageSent> {
     parse_message_reply(&send(host, message_request(config, message)).await?)
 }
 
-pub fn parse_message_reply(response: &HttpResponse) -> Result<SentMessage> {
+pub fn parse_message_reply(response: &HttpResponse) -> Result<MessageSent> {
     let reply = reply_json(response)?;
-    SentMessage::from_json(&reply).ok_or_else(accepted_unreadably)
+    sent_message(&reply).ok_or_else(accepted_unreadably)
 }
 
 /// The host's words about a network failure, bounded so a misbehaving host cannot flood errors.

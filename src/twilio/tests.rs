@@ -84,7 +84,7 @@ fn created_reply_is_parsed() {
     };
     let sent = parse_message_reply(&reply).unwrap();
     assert_eq!(sent.sid, "SM00000000000000000000000000000001");
-    assert_eq!(sent.num_segments.as_deref(), Some("1"));
+    assert_eq!(sent.num_segments, Some(1));
 }
 
 #[test]
