@@ -15,6 +15,9 @@ COMPONENT_WASM := pkg/component/$(CRATE).wasm
 COMPONENT_JS := pkg/component/js/twilio-plugin.js
 # What a host loads: the manifest with module paths relative to pkg/ and the files' SHA-256.
 PKG_MANIFEST := pkg/plugin-manifest.json
+# The WIT world with every type resolved, which the contract test holds the TypeScript
+# declarations and the manifest to.
+WIT_JSON := pkg/wit.json
 HARNESS := host-harness
 NPM_STAMP := $(HARNESS)/node_modules/.installed
 
@@ -47,13 +50,19 @@ $(NPM_STAMP): $(HARNESS)/package.json $(HARNESS)/package-lock.json
 	cd $(HARNESS) && npm ci --no-audit --no-fund
 	touch $@
 
-build: $(PKG_WASM) $(COMPONENT_JS) $(PKG_MANIFEST)
+build: $(PKG_WASM) $(COMPONENT_JS) $(PKG_MANIFEST) $(WIT_JSON)
 	@echo "module (wasm-bindgen, pkg/): $$(stat -c %s $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 	@echo "component (wit/, pkg/component/): $$(stat -c %s $(COMPONENT_WASM)) bytes, $$(gzip -9c $(COMPONENT_WASM) | wc -c) gzipped"
 
 $(PKG_MANIFEST): $(PKG_WASM) $(COMPONENT_WASM) plugin-manifest.json plugin-manifest.schema.json \
   scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
 	node scripts/package-manifest.js
+
+$(WIT_JSON): $(wildcard wit/*.wit) scripts/tools.sh
+	scripts/tools.sh >/dev/null
+	mkdir -p pkg
+	$(WITH_TOOLS) wasm-tools component wit wit/ --json >$@.tmp
+	mv $@.tmp $@
 
 # wasm-opt: flattening and re-looping the control flow first, then -Oz three times, folds more
 # of the async state machines than one -Oz (about 1 % smaller gzipped, a few seconds more).
