@@ -73,6 +73,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type HostErrorKind = "connect" | "reset" | "timeout" | "refused" | "storage" | "bad-reply";
 /** @deprecated the same as HostErrorKind. */
 export type HttpFailureKind = HostErrorKind;
+/** How a host call fails: throwing, or rejecting with, an Error with a `kind`. */
+export interface HostErrorShape extends Error { kind: HostErrorKind; }
 
 /** What the host gives the plugin. Storage keys are the plugin's own; the host namespaces them. */
 export interface PluginHost {
@@ -101,7 +103,7 @@ export interface HookContext {
 
 export type HookOutcome =
   | { action: "continue"; args?: Record<string, unknown> }
-  | { action: "respond"; status: number; body: unknown }
+  | { action: "respond"; status: number; body: Record<string, unknown> }
   | { action: "authenticate"; userId: string };
 
 export type HostResult =
@@ -120,23 +122,26 @@ export interface CodeDelivery {
   /** When another code to the same number may be asked for. */
   resendAfterSeconds: number;
   /** Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. */
-  deliveryUncertain?: true; message?: string;
+  deliveryUncertain?: boolean; message?: string;
 }
 export interface StartedVerification extends CodeDelivery { phoneNumber: string; codeLength: number; }
 export interface CheckVerificationRequest {
   transactionId: string; transactionCode: string; phoneNumber: string; purpose?: string;
 }
-export interface CheckedVerification { verified: true; phoneNumber: string; purpose: string; }
+/** `verified` is always true: a wrong code rejects instead. */
+export interface CheckedVerification { verified: boolean; phoneNumber: string; purpose: string; }
 export interface MessageStatusRequest { sid: string; }
 export interface MessageStatus {
   sid: string; status: string; errorCode: number | null; to: string; updatedAt: number;
 }
 /** A webhook request as received: the full public URL, the headers and the raw body. */
 export interface CallbackRequest { url: string; headers: Record<string, string>; body: string; }
-export interface CallbackReceipt { received: true; sid: string; status: string | null; }
-export interface ConfigurationCheck {
-  name: "fields" | "credentials" | "sender" | "sending"; status: "passed" | "warning" | "failed" | "skipped"; message: string;
-}
+export interface CallbackReceipt { received: boolean; sid: string; status: string | null; }
+/** What a check of TEST CONFIGURATION looked at. */
+export type CheckName = "fields" | "credentials" | "sender" | "sending";
+/** How a check of TEST CONFIGURATION came out. */
+export type CheckStatus = "passed" | "warning" | "failed" | "skipped";
+export interface ConfigurationCheck { name: CheckName; status: CheckStatus; message: string; }
 export interface ConfigurationReport { ok: boolean; checks: ConfigurationCheck[]; }
 /** The stable machine codes of the plugin's errors. */
 export type PluginErrorCode =
