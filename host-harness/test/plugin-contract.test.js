@@ -1,74 +1,57 @@
 // The WIT world, the TypeScript declarations that the build generates, and the marketplace
-// manifest describe the same plugin: none of the three may drift from the others.
+// manifest describe the same plugin: none of the three may drift from the others. The WIT side
+// is `wasm-tools component wit wit/ --json` (pkg/wit.json, which `make build` writes), with
+// every type resolved; the .d.ts is parsed (support/dts-parser.js), and the two are compared
+// by the binding rules wit/types.wit states (support/wit-contract.js).
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { TwilioPlugin, version, REPO_ROOT, baseConfig } = require('./support/memory-host');
 const { SUPPORTED_API } = require('../src/host/plugin-loader');
+const { parseDts } = require('./support/dts-parser');
+const contract = require('./support/wit-contract');
 
 const read = (...p) => fs.readFileSync(path.join(REPO_ROOT, ...p), 'utf8');
-const camel = (kebab) => kebab.replace(/^%/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const sorted = (xs) => [...new Set(xs)].sort();
 
-// Comments may hold braces (`{code}` in a doc line); the shapes we compare never do.
-const uncommented = (source) =>
-  source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-
-// The body of a `keyword name { ... }` block (no nested braces in the blocks we read).
-function block(commented, keyword, name) {
-  const source = uncommented(commented);
-  const match = source.match(new RegExp(`${keyword}\\s+${name}\\s*\\{([^}]*)\\}`));
-  assert.ok(match, `${keyword} ${name} not found`);
-  return match[1];
-}
-
-function witFuncs(body) {
-  return [...body.matchAll(/^\s*(%?[a-z][a-z0-9-]*)\s*:\s*(?:static\s+)?func\b/gm)].map((m) =>
-    camel(m[1]),
-  );
+// pkg/wit.json is only as new as the last build: one older than a .wit file would compare the
+// declarations with a world that is no longer there.
+const WIT_JSON = path.join(REPO_ROOT, 'pkg', 'wit.json');
+const witFiles = fs.readdirSync(path.join(REPO_ROOT, 'wit')).filter((f) => f.endsWith('.wit'));
+for (const file of witFiles) {
+  const source = fs.statSync(path.join(REPO_ROOT, 'wit', file)).mtimeMs;
+  if (!fs.existsSync(WIT_JSON) || fs.statSync(WIT_JSON).mtimeMs < source) {
+    throw new Error(`pkg/wit.json is missing or older than wit/${file}: run make pkg/wit.json`);
+  }
 }
 
 const manifest = JSON.parse(read('plugin-manifest.json'));
-const dts = read('pkg', 'twilio_baas_plugin.d.ts');
-const witPlugin = read('wit', 'plugin.wit');
-const witTypes = read('wit', 'types.wit');
-const witHost = read('wit', 'host.wit');
+const dts = parseDts(read('pkg', 'twilio_baas_plugin.d.ts'));
+const wit = new contract.WitWorld(JSON.parse(read('pkg', 'wit.json')));
 
-test('operations: WIT exports = TypeScript class and functions = manifest operations', () => {
-  const wit = [
-    ...witFuncs(block(witPlugin, 'resource', 'twilio-plugin')),
-    ...witFuncs(uncommented(witPlugin)),
-  ];
-  const classBody = block(dts, 'export class', 'TwilioPlugin');
-  const ts = [...classBody.matchAll(/^\s*(?:static\s+)?([a-zA-Z]+)\(/gm)]
-    .map((m) => m[1])
-    .filter((name) => name !== 'free' && name !== 'constructor');
-  ts.push(...[...dts.matchAll(/^export function ([a-zA-Z]+)\(/gm)].map((m) => m[1]));
-  // `run-deferred` is the component's own: in JS the instance runs that work by itself.
-  assert.deepEqual(sorted(wit.filter((name) => name !== 'runDeferred')), sorted(ts));
-  assert.deepEqual(sorted(manifest.operations), sorted(ts));
+/** Fails listing every problem, one a line, so that a run shows all that differs at once. */
+function agree(problems) {
+  assert.ok(problems.length === 0, `\n${problems.join('\n')}\n`);
+}
+
+test('records, enums and variants: WIT types = TypeScript declarations', () => {
+  agree([
+    ...contract.checkTypes(wit, dts, { configAccept: contract.choiceAccept(wit, manifest) }),
+    ...contract.checkWiderDocs(wit),
+  ]);
 });
 
-test('config fields: WIT record = TypeScript PluginConfig = manifest config items and host secrets', () => {
-  const wit = [...block(witTypes, 'record', 'config').matchAll(/^\s*([a-z][a-z0-9-]*)\s*:/gm)].map(
-    (m) => camel(m[1]),
-  );
-  const ts = [...block(dts, 'export interface', 'PluginConfig').matchAll(/^\s*(\w+)\??:/gm)].map(
-    (m) => m[1],
-  );
-  const items = [...manifest.config, ...manifest.hostSecrets].map((item) => item.name);
-  assert.deepEqual(sorted(wit), sorted(ts));
-  assert.deepEqual(sorted(items), sorted(ts));
+test('operations: WIT exports = TypeScript class and functions = manifest operations', () => {
+  agree(contract.checkExports(wit, dts, manifest));
 });
 
 test('imports: WIT host interface = TypeScript PluginHost = manifest imports', () => {
-  const wit = witFuncs(uncommented(witHost));
-  const ts = [...block(dts, 'export interface', 'PluginHost').matchAll(/^\s*(\w+)\(/gm)].map(
-    (m) => m[1],
-  );
-  assert.deepEqual(sorted(wit), sorted(ts));
-  assert.deepEqual(sorted(manifest.imports), sorted(ts));
+  agree(contract.checkImports(wit, dts, manifest));
+});
+
+test('config: WIT record = manifest config items and host secrets', () => {
+  agree(contract.checkConfigManifest(wit, manifest));
 });
 
 test('the plugin accepts every manifest config item with its default', () => {
@@ -95,20 +78,16 @@ test('versions agree: Cargo.toml, the module and the manifest; the plugin API is
   assert.equal(version(), cargo);
   assert.equal(manifest.version, cargo);
   // The WIT package version, the manifest's pluginApiVersion and the host's supported API.
-  const api = witPlugin.match(/^package [a-z-]+:[a-z-]+@([0-9.]+);/m)[1];
+  const api = wit.packageVersion();
   assert.equal(manifest.pluginApiVersion, api);
   assert.equal(SUPPORTED_API.version, api);
 });
 
-test("error codes: WIT enum = the plugin's codes = TypeScript PluginErrorCode = README", () => {
-  const wit = [...block(witTypes, 'enum', 'error-code').matchAll(/^\s*([a-z][a-z-]*),/gm)].map(
-    (m) => m[1].toUpperCase().replace(/-/g, '_'),
-  );
+test("error codes: WIT enum = the plugin's codes = README", () => {
+  const errorCode = wit.definitions().find((t) => t.name === 'error-code');
+  const codes = errorCode.kind.enum.cases.map((c) => contract.enumValue('error-code', c.name));
   const rust = read('src', 'error.rs');
-  const codes = [...rust.matchAll(/=> "([A-Z_]+)",/g)].map((m) => m[1]);
-  assert.deepEqual(sorted(wit), sorted(codes));
-  const union = dts.match(/export type PluginErrorCode =([^;]*);/)[1];
-  assert.deepEqual(sorted([...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1])), sorted(codes));
+  assert.deepEqual(sorted([...rust.matchAll(/=> "([A-Z_]+)",/g)].map((m) => m[1])), sorted(codes));
   const readme = read('README.md');
   const documented = [...readme.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1]);
   assert.deepEqual(
