@@ -3,22 +3,10 @@ const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { AUTH_TOKEN, baseConfig, createMemoryHost } = require('./support/memory-host');
 const { BUILDS } = require('./support/builds');
+const { rejectsWith, wrongCode } = require('./support/plugin-calls');
 
 const PHONE = '+14155552671';
 const ctx = { event: 'register', requestId: 'r1', appName: 'Acme' };
-
-async function rejectsWith(promise, code) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof Error, 'errors are JS Errors');
-    assert.equal(err.code, code, err.message);
-    assert.equal(typeof err.status, 'number');
-    assert.equal(typeof err.details, 'object');
-    return err;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 /** An http failure as a host reports it: an Error with the kind the plugin reads. */
 function failure(message, kind) {
@@ -94,6 +82,120 @@ for (const build of BUILDS) {
         password: 'pw-123456',
         phoneNumberConfirmed: true,
       });
+    });
+
+    test('phone identity: the code is bound to its number, works once, and afterRegister continues', async () => {
+      const { mem, plugin } = await setup({ identityField: 'phoneNumber' });
+      const first = await plugin.beforeRegister(ctx, { phoneNumber: '+1 415 555 2671' });
+      const user = {
+        phoneNumber: '+1 (415) 555-2671',
+        password: 'pw-123456',
+        transactionId: first.body.transactionId,
+        transactionCode: mem.lastCode(),
+      };
+      await rejectsWith(
+        plugin.beforeRegister(ctx, { ...user, phoneNumber: '+14155552672' }),
+        'CODE_MISMATCH',
+      );
+      const second = await plugin.beforeRegister(ctx, user);
+      assert.deepEqual(second.args, {
+        phoneNumber: PHONE,
+        password: 'pw-123456',
+        phoneNumberConfirmed: true,
+      });
+      const after = await plugin.afterRegister(ctx, user, {
+        user: { objectId: 'U1', ...second.args },
+      });
+      assert.deepEqual(after, { action: 'continue' });
+      await rejectsWith(plugin.beforeRegister(ctx, user), 'CODE_MISMATCH');
+      assert.equal(mem.state.requests.length, 1);
+    });
+
+    test('phone identity with custom columns: the number, its confirmation and the identity are one', async () => {
+      const { mem, plugin } = await setup({
+        phoneNumberField: 'mobile',
+        identityField: 'mobile',
+        phoneConfirmedField: 'mobileVerified',
+        phoneRequired: false,
+      });
+      // The number is the identity, so it is required whatever phoneRequired says.
+      const err = await rejectsWith(
+        plugin.beforeRegister(ctx, { password: 'pw-123456' }),
+        'PHONE_NUMBER_REQUIRED',
+      );
+      assert.match(err.message, /mobile/);
+      const first = await plugin.beforeRegister(ctx, { mobile: PHONE });
+      assert.equal(first.body.phoneNumber, PHONE);
+      const second = await plugin.beforeRegister(ctx, {
+        mobile: PHONE,
+        password: 'pw-123456',
+        mobileVerified: false,
+        transactionId: first.body.transactionId,
+        transactionCode: mem.lastCode(),
+      });
+      assert.deepEqual(second.args, {
+        mobile: PHONE,
+        password: 'pw-123456',
+        mobileVerified: true,
+      });
+    });
+
+    for (const identityField of ['email', 'phoneNumber']) {
+      test(`${identityField} identity: a number with an account is told at step 2, once the code proved it`, async () => {
+        const { mem, plugin } = await setup({ identityField });
+        mem.state.users.push({ objectId: 'U0', email: 'old@example.com', phoneNumber: PHONE });
+        const first = await plugin.beforeRegister(ctx, { phoneNumber: PHONE });
+        assert.equal(first.action, 'respond');
+        assert.equal(first.status, 200, 'step 1 answers as for any number');
+        const code = mem.lastCode();
+        const user = {
+          ...(identityField === 'email' ? { email: 'ada@example.com' } : {}),
+          password: 'pw-123456',
+          phoneNumber: PHONE,
+          transactionId: first.body.transactionId,
+        };
+        await rejectsWith(
+          plugin.beforeRegister(ctx, { ...user, transactionCode: wrongCode(code) }),
+          'CODE_MISMATCH',
+        );
+        const err = await rejectsWith(
+          plugin.beforeRegister(ctx, { ...user, transactionCode: code }),
+          'PHONE_NUMBER_IN_USE',
+        );
+        assert.equal(err.status, 409);
+        assert.match(err.message, /log in/);
+      });
+    }
+
+    test('calls that skip the code get errors that explain the two calls, and nothing is sent', async () => {
+      const { mem, plugin } = await setup();
+      for (const [user, code] of [
+        [{ email: 'a@example.com', password: 'pw' }, 'PHONE_NUMBER_REQUIRED'],
+        [{ email: 'a@example.com', password: 'pw', phoneNumber: PHONE }, 'VERIFICATION_REQUIRED'],
+        [{ phoneNumber: PHONE, transactionId: 'x' }, 'INVALID_INPUT'],
+        [{ phoneNumber: PHONE, transactionCode: '123456' }, 'INVALID_INPUT'],
+        [{ phoneNumber: 14155552671 }, 'INVALID_INPUT'],
+        [{ phoneNumber: '415 555 2671' }, 'INVALID_PHONE_NUMBER'],
+      ]) {
+        const err = await rejectsWith(plugin.beforeRegister(ctx, user), code);
+        assert.equal(err.status, 400, JSON.stringify(user));
+        assert.match(err.message, /phoneNumber|\+14155552671|transaction/, JSON.stringify(user));
+      }
+      assert.equal(mem.state.requests.length, 0);
+    });
+
+    test('without phoneRequired a user registers with no number, and cannot confirm one itself', async () => {
+      const { mem, plugin } = await setup({ phoneRequired: false });
+      const outcome = await plugin.beforeRegister(ctx, {
+        email: 'a@example.com',
+        password: 'pw',
+        phoneNumberConfirmed: true,
+      });
+      assert.deepEqual(outcome, {
+        action: 'continue',
+        args: { email: 'a@example.com', password: 'pw' },
+      });
+      assert.equal(mem.state.requests.length, 0);
     });
 
     test('a failed registration keeps the code usable for a corrected second call', async () => {
