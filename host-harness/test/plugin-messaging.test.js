@@ -404,6 +404,24 @@ for (const build of BUILDS) {
         assert.equal((await plugin.handleStatusCallback({}, good)).status, 'delivered');
       });
 
+      test('a callback request without url or body is refused as unsigned, and the plugin keeps working', async () => {
+        const { plugin, sid } = await withMessage();
+        const good = signedCallback({ MessageSid: sid, MessageStatus: 'delivered' });
+        for (const request of [
+          {},
+          { headers: good.headers, body: good.body },
+          { url: good.url, headers: good.headers },
+        ]) {
+          const err = await rejectsWith(
+            plugin.handleStatusCallback({}, request),
+            'SIGNATURE_INVALID',
+          );
+          assert.equal(err.status, 403, JSON.stringify(Object.keys(request)));
+        }
+        assert.equal((await plugin.getMessageStatus(ANN, { sid })).status, 'queued');
+        assert.equal((await plugin.handleStatusCallback({}, good)).status, 'delivered');
+      });
+
       test('a JSON callback is checked through bodySHA256 in the signed URL', async () => {
         const { plugin, sid } = await withMessage();
         const body = JSON.stringify({ MessageSid: sid, MessageStatus: 'delivered' });
