@@ -155,7 +155,8 @@ function request(value, fields) {
         ? Object.entries(item).filter(([, v]) => typeof v === 'string')
         : [];
     } else if (item === null || item === undefined) {
-      out[field] = kind === 'required' ? '' : undefined;
+      // A WIT string: absent is empty (the plugin refuses it), as the other build reads it.
+      out[field] = kind === 'optional' ? undefined : '';
     } else if (typeof item === 'string') {
       out[field] = item;
     } else if (kind === 'raw') {

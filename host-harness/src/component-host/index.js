@@ -29,11 +29,31 @@ function hostError(name, err) {
 
 const badReply = (message) => ({ error: { kind: 'bad-reply', message } });
 
+/**
+ * For the synchronous imports (`now`, `log`): what the host answers, or undefined when it
+ * throws; a host that made them async must not get an unhandled rejection out of it, which
+ * would crash the process.
+ */
+function callIgnoringPromise(host, name, args) {
+  try {
+    const result = host[name](...args);
+    if (typeof result?.then === 'function') {
+      Promise.resolve(result).catch(() => {});
+      return undefined;
+    }
+    return result;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Answers one import call with the host object's answer, in its WIT shape. */
 async function serveImport(host, name, args) {
   if (name === 'now') {
-    const now = Number(host.now());
-    return { value: BigInt(Number.isFinite(now) && now > 0 ? Math.trunc(now) : Date.now()) };
+    // A host clock that fails or lies falls back to the JS clock, as in the other build.
+    const now = callIgnoringPromise(host, 'now', []);
+    const ms = typeof now === 'number' && Number.isFinite(now) && now > 0 ? now : Date.now();
+    return { value: BigInt(Math.trunc(ms)) };
   }
   let value;
   try {
@@ -153,11 +173,12 @@ function startWorker(dir) {
     }
     const host = hosts.get(instance) ?? NO_HOST;
     if (name === 'log') {
+      // `log` never throws back into the plugin, nor rejects into the process.
+      let fields = {};
       try {
-        host.log(args[0], args[1], JSON.parse(args[2]));
-      } catch {
-        // `log` never throws back into the plugin.
-      }
+        fields = JSON.parse(args[2]);
+      } catch {}
+      callIgnoringPromise(host, 'log', [args[0], args[1], fields]);
       return;
     }
     const reply = await serveImport(host, name, args);
