@@ -33,6 +33,18 @@ pub(crate) fn text_field(args: &Map<String, Value>, field: &str) -> Result<Optio
     }
 }
 
+/// `args` without the fields `names`. Rebuilt rather than removed from in place: a map's
+/// removal (with its rebalancing) would be linked into the module for these two uses alone.
+pub(crate) fn without(args: Map<String, Value>, names: &[&str]) -> Map<String, Value> {
+    let mut kept = Map::new();
+    for (name, value) in args {
+        if !names.contains(&name.as_str()) {
+            kept.insert(name, value);
+        }
+    }
+    kept
+}
+
 /// Text as given, trimmed; `None` when there is nothing but blanks.
 pub(crate) fn given(text: &str) -> Option<String> {
     let text = text.trim();

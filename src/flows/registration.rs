@@ -54,11 +54,11 @@ impl<H: Host> Plugin<H> {
     pub(crate) async fn register_step(
         &self,
         ctx: &HookContext,
-        mut args: Map<String, Value>,
+        args: Map<String, Value>,
     ) -> Result<HookOutcome> {
         let config = &self.config;
         // Only the plugin may say a number is confirmed.
-        args.remove(&config.phone_confirmed_field);
+        let args = user_api::without(args, &[&config.phone_confirmed_field]);
         let phone = text_field(&args, &config.phone_number_field)?;
         let transaction_id = text_field(&args, TRANSACTION_ID)?;
         let code = text_field(&args, TRANSACTION_CODE)?;
@@ -101,8 +101,7 @@ impl<H: Host> Plugin<H> {
                         field: config.phone_number_field.clone(),
                     });
                 }
-                args.remove(TRANSACTION_ID);
-                args.remove(TRANSACTION_CODE);
+                let mut args = user_api::without(args, &[TRANSACTION_ID, TRANSACTION_CODE]);
                 args.insert(config.phone_number_field.clone(), phone.as_str().into());
                 args.insert(config.phone_confirmed_field.clone(), true.into());
                 Ok(HookOutcome::Continue { args: Some(args) })
