@@ -29,11 +29,11 @@ RUST_SOURCE := /rustc/$(shell rustc -vV | sed -n 's/^commit-hash: //p')
 WASM_RUSTFLAGS := --cfg sha2_backend_soft="compact" \
   --remap-path-prefix=$(CARGO_REGISTRY)=crates --remap-path-prefix=$(CURDIR)=plugin \
   --remap-path-prefix=$(RUST_SOURCE)=rust
-# The module's size budget, checked by `make test` (bytes; gzip at level 9). The goal is 100,000
-# gzipped; raised for crash-safe registration, host-keyed code hashing and phone-number logins
-# (+1.3 KB) and for the typed boundary between the adapters and the flows (+1.9 KB).
+# The module's size budget, checked by `make test` (bytes; gzip at level 9). Every host downloads
+# and instantiates the module. Code that can panic on text (`str` slicing, the substring searcher,
+# `Value`'s `IndexMut`) links `Debug` text escaping and Unicode tables into it: see src/text.rs.
 MAX_WASM_BYTES := 250000
-MAX_WASM_GZIP_BYTES := 104000
+MAX_WASM_GZIP_BYTES := 100000
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 

@@ -18,6 +18,15 @@ macro_rules! object {
     }};
 }
 
+/// Sets `key` in a JSON object (and does nothing to anything else). `value[key] = ...` would do
+/// the same but panics on a non-object, with a message that links `Debug` text escaping into
+/// the module.
+pub fn set(object: &mut Value, key: &str, value: Value) {
+    if let Value::Object(map) = object {
+        map.insert(key.into(), value);
+    }
+}
+
 /// Deeper than anything the plugin reads; bounds the recursion on hostile input.
 const MAX_DEPTH: u32 = 32;
 

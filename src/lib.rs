@@ -17,6 +17,7 @@ mod operations;
 mod phone;
 mod plugin;
 mod secret;
+mod text;
 mod twilio;
 mod user_api;
 mod verification;

@@ -11,6 +11,7 @@ pub(crate) mod reader;
 use crate::error::{ConfigProblem, PluginError, Result};
 use crate::phone::PhoneNumber;
 use crate::secret::Secret;
+use crate::text;
 use crate::verification::policy::settings::{is_field as is_policy_field, PolicySettings};
 use reader::Reader;
 
@@ -170,7 +171,7 @@ impl Config {
         let message_template = r
             .string("messageTemplate", Some(DEFAULT_TEMPLATE))
             .unwrap_or_default();
-        if !message_template.contains("{code}") {
+        if !text::contains(&message_template, "{code}") {
             r.problem(
                 "messageTemplate",
                 "must contain {code}, where the code goes",

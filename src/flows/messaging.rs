@@ -13,6 +13,7 @@ use crate::hook::HookContext;
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::text;
 use crate::twilio::{send_message, OutgoingMessage};
 use crate::user_api::{given, given_opt, invalid};
 use crate::verification::policy::{segments, Outcome, Sender};
@@ -64,10 +65,8 @@ fn status_callback(requested: Option<&str>, default: Option<&String>) -> Result<
     match given_opt(requested) {
         None => Ok(default.cloned()),
         Some(url) => {
-            let host = url
-                .split("://")
-                .nth(1)
-                .unwrap_or("")
+            let host = text::split_once(&url, "://")
+                .map_or("", |(_, rest)| rest)
                 .split(['/', '?', ':'])
                 .next()
                 .unwrap_or("");

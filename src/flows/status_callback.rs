@@ -8,6 +8,7 @@ use crate::flows::message_status::apply_callback;
 use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
 use crate::plugin::Plugin;
+use crate::text;
 use crate::twilio::signature::{parse_form, validate, validate_json, Params};
 
 fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
@@ -28,7 +29,7 @@ impl<H: Host> Plugin<H> {
         let token = self.config.auth_token.expose();
         let is_json = request
             .header("content-type")
-            .is_some_and(|t| t.contains("json"));
+            .is_some_and(|t| text::contains(t, "json"));
         let params = if is_json {
             Vec::new()
         } else {

@@ -57,7 +57,11 @@ impl PhoneNumber {
         let calling_code = calling_code_of(&digits).ok_or_else(invalid)?;
         let cc_len = code_len(calling_code);
         if drops_trunk_zero(calling_code) && digits.as_bytes().get(cc_len) == Some(&b'0') {
-            digits.remove(cc_len);
+            // Rebuilt rather than `String::remove`, whose panic path would link `Debug` text
+            // escaping into the module (see `text`).
+            let national: String = digits.chars().skip(cc_len + 1).collect();
+            digits.truncate(cc_len);
+            digits.push_str(&national);
         }
         if open_paren || !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) {
             return Err(invalid());
@@ -79,7 +83,9 @@ impl PhoneNumber {
 
     /// The digits after the country calling code.
     fn national(&self) -> &str {
-        &self.e164[1 + code_len(self.calling_code)..]
+        self.e164
+            .get(1 + code_len(self.calling_code)..)
+            .unwrap_or_default()
     }
 
     /// The region (ISO 3166-1 alpha-2) the number belongs to, where it has one.
@@ -91,7 +97,7 @@ impl PhoneNumber {
     /// (`GB`, `JM`) or, for the international networks, its calling code (`+881`).
     pub fn country(&self) -> String {
         match self.region() {
-            Some(r) => String::from_utf8_lossy(&r).into_owned(),
+            Some(r) => r.iter().map(|&b| char::from(b)).collect(),
             None => format!("+{}", self.calling_code),
         }
     }
@@ -99,7 +105,8 @@ impl PhoneNumber {
     /// The number without its last three digits: a block of a thousand numbers, the unit in
     /// which carriers assign them (NANP thousands-blocks) and in which SMS pumping walks them.
     pub fn range(&self) -> &str {
-        &self.e164[..self.e164.len() - 3]
+        let end = self.e164.len().saturating_sub(3);
+        self.e164.get(..end).unwrap_or_default()
     }
 
     /// The number with all but the country code and the last four digits hidden, for showing

@@ -8,6 +8,7 @@ use crate::config::{Config, DEFAULT_API_BASE_URL};
 use crate::encoding::{base64, form_encode, percent_encode};
 use crate::error::{ConfigProblem, PluginError, Result};
 use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse};
+use crate::text;
 pub(crate) mod errors;
 pub(crate) mod signature;
 
@@ -121,7 +122,7 @@ fn host_failure(e: HostError, url: &str) -> PluginError {
 
 /// `scheme://host[:port]` of a URL the plugin built, bounded for an error message.
 fn origin_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (scheme, rest) = text::split_once(url, "://").unwrap_or(("", url));
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     short(&format!("{scheme}://{authority}"))
 }

@@ -14,6 +14,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use crate::encoding::{base64, hex};
+use crate::text;
 
 type HmacSha1 = Hmac<Sha1>;
 
@@ -63,7 +64,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// The URL as given, and with its default port added or removed.
 fn url_variants(url: &str) -> Vec<String> {
     let mut variants = vec![url.to_string()];
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((scheme, rest)) = text::split_once(url, "://") else {
         return variants;
     };
     let default_port = match scheme.to_ascii_lowercase().as_str() {
@@ -72,13 +73,15 @@ fn url_variants(url: &str) -> Vec<String> {
         _ => return variants,
     };
     let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(split);
+    let (Some(authority), Some(tail)) = (rest.get(..split), rest.get(split..)) else {
+        return variants;
+    };
     let (userinfo, hostport) = match authority.rsplit_once('@') {
         Some((u, h)) => (format!("{u}@"), h),
         None => (String::new(), authority),
     };
     let port_start = if hostport.starts_with('[') {
-        hostport.find("]:").map(|i| i + 1)
+        text::find(hostport, "]:").map(|i| i + 1)
     } else {
         hostport.rfind(':')
     };

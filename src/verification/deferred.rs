@@ -14,6 +14,7 @@
 //! the host (native tests call it themselves).
 
 use crate::host::{Host, HttpRequest, LogLevel};
+use crate::json_text;
 use crate::plugin::Plugin;
 use crate::twilio::{parse_message_reply, send};
 use crate::verification::policy::{Outcome, Permit};
@@ -77,12 +78,12 @@ impl<H: Host> Plugin<H> {
                 "phone login for a number with no account: nothing sent",
             ),
             Ok(sent) => {
-                log["messageSid"] = sent.sid.into();
+                json_text::set(&mut log, "messageSid", sent.sid.into());
                 (LogLevel::Info, "verification code sent")
             }
             Err(err) => {
-                log["error"] = err.code().into();
-                log["details"] = err.details();
+                json_text::set(&mut log, "error", err.code().into());
+                json_text::set(&mut log, "details", err.details());
                 (LogLevel::Warn, "verification code could not be sent")
             }
         };

@@ -14,8 +14,10 @@ use crate::config::Config;
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
+use crate::json_text;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::text;
 use crate::twilio::{get_request, message_request, parse_message_reply, send, OutgoingMessage};
 use crate::verification::deferred::Deferred;
 use crate::verification::policy::{segments, Outcome, Sender};
@@ -26,9 +28,11 @@ const MAX_APP_NAME_CHARS: usize = 64;
 /// Renders the configured template. An empty app name leaves no double space behind.
 pub fn render_message(template: &str, app_name: &str, code: &str) -> String {
     let app_name: String = app_name.trim().chars().take(MAX_APP_NAME_CHARS).collect();
-    let text = template
-        .replace("{appName}", &app_name)
-        .replace("{code}", code);
+    let text = text::replace(
+        &text::replace(template, "{appName}", &app_name),
+        "{code}",
+        code,
+    );
     text.split(' ')
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
@@ -167,12 +171,12 @@ impl<H: Host> Plugin<H> {
         match reply.and_then(|r| parse_message_reply(&r)) {
             Ok(message) => {
                 self.settle(permit, Outcome::Sent).await;
-                log["messageSid"] = message.sid.into();
+                json_text::set(&mut log, "messageSid", message.sid.into());
                 self.host.log(LogLevel::Info, "verification code sent", log);
             }
             Err(err) if is_uncertain(&err) => {
                 self.settle(permit, Outcome::Uncertain).await;
-                log["error"] = err.code().into();
+                json_text::set(&mut log, "error", err.code().into());
                 self.host.log(
                     LogLevel::Warn,
                     "Twilio did not confirm a verification code; it may still arrive and stays valid",
@@ -183,8 +187,8 @@ impl<H: Host> Plugin<H> {
             Err(err) => {
                 verifications.discard(&sent.transaction_id).await;
                 self.settle(permit, Outcome::NeverLeft).await;
-                log["error"] = err.code().into();
-                log["details"] = err.details();
+                json_text::set(&mut log, "error", err.code().into());
+                json_text::set(&mut log, "details", err.details());
                 self.host
                     .log(LogLevel::Warn, "verification code could not be sent", log);
                 return Err(err);

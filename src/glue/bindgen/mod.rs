@@ -11,6 +11,7 @@ mod typescript;
 use std::rc::Rc;
 
 use js_sys::Promise;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
@@ -59,7 +60,8 @@ impl TwilioPlugin {
         };
         let ok = problems.is_empty();
         let mut details = PluginError::ConfigInvalid(problems).details();
-        to_js(&crate::object! { "ok": ok, "problems": details["problems"].take() })
+        let problems = details.get_mut("problems").map(Value::take);
+        to_js(&crate::object! { "ok": ok, "problems": problems })
     }
 
     /// Registration, step 1 (phone number alone: texts a code and responds) or step 2 (with

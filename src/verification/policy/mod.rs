@@ -33,6 +33,7 @@ use crate::hook::HookContext;
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::text;
 use activity::{count_op, SENT};
 use breaker::{judge_reads, pause_key, verdict, Pause};
 use number_log::{NumberLimits, NumberLog};
@@ -165,7 +166,7 @@ pub fn address_key(ip: &str) -> Option<String> {
         return (!ip.is_empty()).then(|| key_part(ip));
     }
     // The first four groups, counting those a `::` stands for.
-    let (head, tail) = ip.split_once("::").unwrap_or((ip, ""));
+    let (head, tail) = text::split_once(ip, "::").unwrap_or((ip, ""));
     let count = |s: &str| s.split(':').filter(|g| !g.is_empty()).count();
     let missing = 8usize.saturating_sub(count(head) + count(tail));
     let mut groups = Vec::new();

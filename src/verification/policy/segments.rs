@@ -8,15 +8,21 @@ const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆ�
 /// Reached through the escape code: each costs two septets.
 const GSM7_EXTENSION: &str = "^{}\\[~]|€\u{c}";
 
+/// Whether `alphabet` has `c`. By chars, not `str::contains`, which looks for a non-ASCII char
+/// with the substring searcher (see `text`).
+fn has(alphabet: &str, c: char) -> bool {
+    alphabet.chars().any(|a| a == c)
+}
+
 /// The segments of `body`; an empty body (an MMS with media only) still counts as one.
 pub fn count(body: &str) -> u32 {
     let gsm = body
         .chars()
-        .all(|c| GSM7_BASIC.contains(c) || GSM7_EXTENSION.contains(c));
+        .all(|c| has(GSM7_BASIC, c) || has(GSM7_EXTENSION, c));
     let (single, part) = if gsm { (160, 153) } else { (70, 67) };
     let cost = |c: char| -> u32 {
         if gsm {
-            1 + u32::from(GSM7_EXTENSION.contains(c))
+            1 + u32::from(has(GSM7_EXTENSION, c))
         } else {
             c.len_utf16() as u32
         }
