@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make run   build the plugin and start the local BaaS with the Twilio simulator
 #   make test  every check: format, lints, native tests, the wasm build, WIT, Node tests
-.PHONY: all build run test lint test-rust test-node check-wit check-size tools bench clean browser
+.PHONY: all build run test lint test-rust test-node check-wit check-size tools bench bench-scale clean browser redis
 
 SHELL := /bin/bash
 CRATE := twilio_baas_plugin
@@ -109,7 +109,12 @@ check-wit: tools
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test-node: build $(NPM_STAMP) browser
+# Redis for the several-hosts tests, the conformance kit and the scale bench: Debian's server,
+# installed once when missing; the tests start their own on a free port (the service is not used).
+redis:
+	@test -x /usr/bin/redis-server || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server)
+
+test-node: build $(NPM_STAMP) browser redis
 	cd $(HARNESS) && node --test --test-concurrency=1 test/
 
 test: tools lint test-rust build check-size check-wit test-node

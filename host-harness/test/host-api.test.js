@@ -99,7 +99,7 @@ test('unknown routes answer 404 and known routes with another method 405, in JSO
   assert.equal(wrongMethod.headers.get('allow'), 'POST');
 });
 
-test('GET /api/health reports the mode and the plugin, with a request id', async (t) => {
+test('GET /api/health reports the mode, the plugin and the storage, with a request id', async (t) => {
   const { app } = await startApp(t);
   const health = await getJson(`${app.url}/api/health`);
   assert.equal(health.status, 200);
@@ -108,6 +108,7 @@ test('GET /api/health reports the mode and the plugin, with a request id', async
     mode: 'simulator',
     plugin: 'twilio-phone-verification',
     version: app.version,
+    storage: 'sqlite',
   });
   assert.match(health.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
 });

@@ -11,6 +11,9 @@ const { ConfigError, checkPluginSettings, pluginSettings, resolveHostConfig } = 
 const { openDatabase } = require('./database');
 const { openHostSecrets } = require('./host-secrets');
 const { createKvStore } = require('./kv-store');
+const { connectRedis } = require('./redis-client');
+const { createRedisKvStore } = require('./redis-kv-store');
+const { createRedisSessionsStore } = require('./redis-sessions-store');
 const { createLogger } = require('./logger');
 const { createPluginHost } = require('./plugin-host');
 const { createPluginInstallation, startConfig } = require('./plugin-installation');
@@ -39,7 +42,7 @@ function printSms(message) {
  * @param {(entry: object) => void} [options.log] receives each redacted log entry (default:
  *   JSON lines on stderr)
  * @param {boolean} [options.startSimulator] in simulator mode, false expects one already
- *   running on simPort (e.g. bin/twilio-sim.js)
+ *   running on simPort (e.g. bin/twilio-sim.js), as TWILIO_SIM=external does
  * @param {object} [options.pluginConfig] plugin settings applied last, whatever the mode
  * @param {(message: object) => void} [options.onSms] each message the simulator accepts
  *   (default: printed on stdout)
@@ -61,7 +64,8 @@ function createApp(options = {}) {
   const log = createLogger({ sink: options.log, clock, minLevel: hostConfig.logLevel });
   const { manifest, TwilioPlugin, version } = loadPlugin(options);
   const simulatorMode = hostConfig.mode === 'simulator';
-  const runSimulator = simulatorMode && options.startSimulator !== false;
+  const runSimulator =
+    simulatorMode && options.startSimulator !== false && hostConfig.simulator !== 'external';
 
   const allowedOriginsFor = (simulatorUrl) =>
     simulatorMode
@@ -106,7 +110,13 @@ function createApp(options = {}) {
       if (secrets.problems) throw fail(secrets.problems);
       const { installations, hostSecrets, storageSecret } = secrets;
       state.masterKey = secrets.masterKey;
-      state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
+      // Plugin storage and sessions: on Redis when several hosts share them, else in the file.
+      if (hostConfig.redisUrl) {
+        state.redis = await connectRedis(hostConfig.redisUrl, { log: log.child('redis') });
+        state.kv = createRedisKvStore(state.redis);
+      } else {
+        state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
+      }
 
       let simulatorUrl = simulatorMode ? plannedSimUrl : null;
       if (runSimulator) {
@@ -173,7 +183,9 @@ function createApp(options = {}) {
         },
         clock,
       );
-      state.sessions = createSessionsStore(db, { clock });
+      state.sessions = state.redis
+        ? createRedisSessionsStore(state.redis, { log: log.child('redis') })
+        : createSessionsStore(db, { clock });
       const consoleAuth = createConsoleAuth(db, { clock, log, secret: storageSecret });
       const operator = await consoleAuth.ensureOperator(env.CONSOLE_PASSWORD);
       state.console = {
@@ -237,7 +249,13 @@ function createApp(options = {}) {
         sessions: state.sessions,
         log,
         appName: hostConfig.appName,
-        health: { mode: hostConfig.mode, plugin: manifest.id, version },
+        health: () => ({
+          mode: hostConfig.mode,
+          plugin: manifest.id,
+          version,
+          storage: state.redis ? 'redis' : 'sqlite',
+          ...(state.redis && !state.redis.connected ? { ok: false, redis: 'unreachable' } : {}),
+        }),
         services: manifest.services,
         settings: () => state.installation.settings() ?? {},
         publicUrl: state.publicUrl,
@@ -259,6 +277,7 @@ function createApp(options = {}) {
       await closeServer(state.server, options.stopGraceMs ?? STOP_GRACE_MS);
       await state.simulator?.stop();
       state.kv?.close();
+      await state.redis?.close();
       state.installation?.close();
       if (state.db?.open) state.db.close();
     })();
@@ -312,6 +331,10 @@ function createApp(options = {}) {
     /** The plugin's installation: status(), save(config), uninstall() (the console's API). */
     get installation() {
       return state.installation ?? null;
+    },
+    /** `redis` (REDIS_URL) or `sqlite`: where plugin storage and sessions live. */
+    get storage() {
+      return state.redis ? { kind: 'redis', endpoint: state.redis.endpoint } : { kind: 'sqlite' };
     },
     get allowedOrigins() {
       return state.allowedOrigins ?? null;

@@ -46,6 +46,11 @@ function banner(app, { terminal, linkFile = null }) {
     );
   }
   lines.push(`  Data:      ${app.dbPath}`);
+  if (app.storage.kind === 'redis') {
+    lines.push(
+      `  Storage:   plugin state and sessions on Redis at ${app.storage.endpoint} (REDIS_URL)`,
+    );
+  }
   const { source, created } = app.masterKey;
   lines.push(
     source === 'BAAS_MASTER_KEY'

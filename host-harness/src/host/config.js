@@ -6,12 +6,15 @@
 //   so `make run` works on a fresh machine and every "SMS" lands in the simulator's outbox;
 // - twilio (credentials given): the plugin talks to TWILIO_API_BASE_URL (default Twilio's API)
 //   and the simulator is not started.
+// With REDIS_URL the plugin's storage and the sessions live on Redis, so that several hosts can
+// serve one app; without it, in the SQLite file.
 
 const fs = require('node:fs');
 const path = require('node:path');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../twilio-sim');
 const { parseTrustedProxies } = require('./client-address');
+const { parseRedisUrl, RedisUrlError } = require('./redis-client');
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_SIM_PORT = 8788;
@@ -48,6 +51,35 @@ function parsePort(env, name, fallback, problems) {
     return fallback;
   }
   return port;
+}
+
+/** REDIS_URL, or null when unset (storage and sessions then stay in the SQLite file). */
+function parseRedis(env, problems) {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === '') return null;
+  try {
+    parseRedisUrl(raw);
+  } catch (err) {
+    if (!(err instanceof RedisUrlError)) throw err;
+    problems.push({ field: 'REDIS_URL', reason: err.message });
+    return null;
+  }
+  return raw;
+}
+
+/**
+ * TWILIO_SIM: `external` when a simulator already runs on TWILIO_SIM_PORT (bin/twilio-sim.js),
+ * as when several hosts share one; by default the host starts its own.
+ */
+function parseSimulator(env, problems) {
+  const raw = env.TWILIO_SIM;
+  if (raw === undefined || raw === '' || raw === 'embedded') return 'embedded';
+  if (raw === 'external') return 'external';
+  problems.push({
+    field: 'TWILIO_SIM',
+    reason: `must be "external" (a simulator already runs on TWILIO_SIM_PORT) or left unset, got "${raw}"`,
+  });
+  return 'embedded';
 }
 
 /**
@@ -157,6 +189,8 @@ function resolveHostConfig(env, overrides = {}) {
     mode,
     port: parsePort(env, 'PORT', DEFAULT_PORT, problems),
     simPort: parsePort(env, 'TWILIO_SIM_PORT', DEFAULT_SIM_PORT, problems),
+    simulator: parseSimulator(env, problems),
+    redisUrl: parseRedis(env, problems),
     dataDir: path.resolve(env.DATA_DIR || DEFAULT_DATA_DIR),
     appName: env.APP_NAME || DEFAULT_APP_NAME,
     logLevel: env.LOG_LEVEL || 'info',

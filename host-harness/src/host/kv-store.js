@@ -1,7 +1,7 @@
 // Plugin storage: the four operations the plugin may assume (get, put with TTL, atomic take,
 // atomic increment), on a SQLite table. Each operation is a single SQL statement, so it stays
-// atomic even when several host processes share the file, exactly as the same operations would
-// on Redis (GET, SET EX, GETDEL, INCR + EXPIRE).
+// atomic even when several host processes share the file, exactly as the same operations are on
+// Redis (redis-kv-store.js: GET, SET EX, GETDEL, INCR with SET NX EX in one MULTI).
 
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const MAX_KEY_CHARS = 512;
@@ -25,6 +25,12 @@ const LIVE = '(expires_at IS NULL OR expires_at > @now)';
 function checkKey(key) {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) {
     throw new TypeError(`storage key must be a string of 1 to ${MAX_KEY_CHARS} characters`);
+  }
+}
+
+function checkValue(value) {
+  if (typeof value !== 'string' || value.length > MAX_VALUE_CHARS) {
+    throw new TypeError(`storage value must be a string of at most ${MAX_VALUE_CHARS} characters`);
   }
 }
 
@@ -96,11 +102,7 @@ function createKvStore(db, { clock = Date.now, sweepIntervalMs = DEFAULT_SWEEP_I
       put(key, value, ttlSeconds) {
         checkKey(key);
         checkTtl(ttlSeconds);
-        if (typeof value !== 'string' || value.length > MAX_VALUE_CHARS) {
-          throw new TypeError(
-            `storage value must be a string of at most ${MAX_VALUE_CHARS} characters`,
-          );
-        }
+        checkValue(value);
         statements.put.run({ ns, key, value, expiresAt: clock() + ttlSeconds * 1000 });
       },
       take(key) {
@@ -133,4 +135,4 @@ function createKvStore(db, { clock = Date.now, sweepIntervalMs = DEFAULT_SWEEP_I
   };
 }
 
-module.exports = { createKvStore };
+module.exports = { createKvStore, checkKey, checkValue, checkTtl };

@@ -7,18 +7,18 @@ const HOUR_MS = 3_600_000;
 const MAX_HOURS = 168;
 
 /**
- * @param {{entries: (prefix: string) => {key: string, value: string}[]}} storage the plugin's
- *   namespace of the KV store
+ * @param {{entries: (prefix: string) => {key: string, value: string}[] | Promise<{key: string, value: string}[]>}} storage
+ *   the plugin's namespace of the KV store (SQLite's answers at once, Redis's in a Promise)
  * @param {number} hours how many hours back, 1 to 168
  * @param {number} nowMs
- * @returns {{hours: object[], paused: object[]}} newest hour first; hours that saw nothing are
+ * @returns {Promise<{hours: object[], paused: object[]}>} newest hour first; hours that saw nothing are
  *   left out
  */
-function readActivity(storage, hours, nowMs) {
+async function readActivity(storage, hours, nowMs) {
   const current = Math.floor(nowMs / HOUR_MS);
   const oldest = current - Math.min(Math.max(hours, 1), MAX_HOURS) + 1;
   const byHour = new Map();
-  for (const { key, value } of storage.entries('stats/')) {
+  for (const { key, value } of await storage.entries('stats/')) {
     const [, hourText, country, what] = key.split('/');
     const hour = Number(hourText);
     if (!Number.isInteger(hour) || hour < oldest || hour > current || !country || !what) continue;
@@ -30,7 +30,7 @@ function readActivity(storage, hours, nowMs) {
     else countries[country].refused[what] = count;
   }
   const paused = [];
-  for (const { key, value } of storage.entries('paused/')) {
+  for (const { key, value } of await storage.entries('paused/')) {
     const country = key.slice('paused/'.length);
     const [untilMs, sent, verified] = value.split(',').map(Number);
     if (!country.includes('/') && untilMs > nowMs)

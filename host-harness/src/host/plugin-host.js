@@ -65,7 +65,7 @@ function stringHeaders(headers) {
 /**
  * @param {object} deps
  * @param {{get: Function, put: Function, take: Function, incr: Function}} deps.storage the
- *   plugin's namespace of the KV store
+ *   plugin's namespace of the KV store (SQLite's or Redis's; either may answer in a Promise)
  * @param {{findBy: (field: string, value: string) => object | null}} deps.users
  * @param {string[]} deps.allowedOrigins every origin the plugin may call
  * @param {(level: string, message: string, fields?: object) => void} deps.log host log
@@ -143,13 +143,16 @@ function createPluginHost({
     }
   }
 
-  /** Runs a storage call as a Promise, logging failures the plugin will only see as a code. */
+  /** Runs a storage call as a Promise, logging failures the plugin will only see as a code.
+   * Awaited here, so that a store whose operations are asynchronous (Redis) is covered too. */
   async function stored(operation, run) {
     try {
-      return run();
+      return await run();
     } catch (err) {
       log('error', 'plugin storage failed', { operation, error: err.message });
-      throw new Error(`${operation} failed: ${err.message}`);
+      const failure = new Error(`${operation} failed: ${err.message}`);
+      failure.kind = 'storage';
+      throw failure;
     }
   }
 
@@ -157,8 +160,8 @@ function createPluginHost({
     http,
     storageGet: (key) => stored('storageGet', () => storage.get(key)),
     storagePut: (key, value, ttlSeconds) =>
-      stored('storagePut', () => {
-        storage.put(key, value, ttlSeconds);
+      stored('storagePut', async () => {
+        await storage.put(key, value, ttlSeconds);
       }),
     storageTake: (key) => stored('storageTake', () => storage.take(key)),
     storageIncr: (key, ttlSeconds) => stored('storageIncr', () => storage.incr(key, ttlSeconds)),

@@ -66,7 +66,7 @@ const changes = (req) => req.method !== 'GET' && req.method !== 'HEAD';
  * @param {() => object} deps.placeholders what the host uses for fields left empty
  * @param {Function} deps.log
  * @param {string | null} [deps.publicUrl] PUBLIC_URL: its host may serve the console too
- * @param {(hours: number) => object} [deps.activity] the send policy's counters
+ * @param {(hours: number) => Promise<object>} [deps.activity] the send policy's counters
  * @param {ReturnType<import('./console-auth').createConsoleAuth>} deps.auth the operator
  * @returns route entries for baas-api.js
  */
@@ -78,7 +78,7 @@ function createConsoleRoutes({
   placeholders,
   log,
   publicUrl = null,
-  activity = () => ({ hours: [], paused: [] }),
+  activity = async () => ({ hours: [], paused: [] }),
   auth,
 }) {
   const files = Object.fromEntries(
@@ -248,13 +248,13 @@ function createConsoleRoutes({
       installation.save(submitted(body));
       return ok(product());
     }),
-    route('GET', /^\/console\/api\/activity$/, ({ url }) => {
+    route('GET', /^\/console\/api\/activity$/, async ({ url }) => {
       const text = url.searchParams.get('hours') ?? '24';
       const hours = Number(text);
       if (!/^\d+$/.test(text) || hours < 1 || hours > MAX_HOURS) {
         throw new BaasError(400, 400, `hours must be a whole number from 1 to ${MAX_HOURS}.`);
       }
-      return ok(activity(hours));
+      return ok(await activity(hours));
     }),
     route('POST', /^\/console\/api\/uninstall$/, () => {
       installation.uninstall();

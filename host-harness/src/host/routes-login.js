@@ -86,8 +86,8 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
   const hashingFirst = new Set();
 
   /** A session for the user: the after-hook's `result` and the answer, if the hook agrees. */
-  function issueSession(objectId) {
-    const token = sessions.create(objectId);
+  async function issueSession(objectId) {
+    const token = await sessions.create(objectId);
     return {
       token,
       result: { user: users.getById(objectId), userToken: token },
@@ -161,7 +161,7 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
   }
 
   /** The plugin vouches for a user (it checked a code); the user must exist. */
-  function authenticated(userId, ctx) {
+  async function authenticated(userId, ctx) {
     if (typeof userId === 'string' && users.getById(userId)) return issueSession(userId);
     log('error', 'beforeLogin authenticated an unknown user', { requestId: ctx.requestId });
     return failed(errors.internal());
@@ -178,7 +178,7 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
     let attempt;
     let loginSeen = body;
     if (outcome?.action === 'authenticate') {
-      attempt = authenticated(outcome.userId, ctx);
+      attempt = await authenticated(outcome.userId, ctx);
     } else if (outcome?.action === 'continue') {
       attempt = await passwordLogin(isPlainObject(outcome.args) ? outcome.args : body, ctx);
       // A password login proved no code: transaction fields it carries (empty, null) were
@@ -190,7 +190,7 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
 
     const after = await callHook(plugin, 'afterLogin', ctx, loginSeen, attempt.result);
     if (after.outcome?.action === 'continue') return attempt.grant?.() ?? attempt.answer;
-    if (attempt.token) sessions.revoke(attempt.token);
+    if (attempt.token) await sessions.revoke(attempt.token);
     if (after.failure) return after.failure;
     if (after.outcome?.action === 'respond') {
       return respondAnswer(after.outcome) ?? unexpected('afterLogin', ctx, after.outcome);

@@ -79,7 +79,7 @@ function createServiceRoutes({
   bodyLimit = DEFAULT_BODY_LIMIT,
 }) {
   /** The caller's objectId; null for an anonymous call where anyone may call. */
-  function caller(req, access) {
+  async function caller(req, access) {
     const token = req.headers['user-token'];
     if (token === undefined || token === '') {
       if (access === 'anyone') return null;
@@ -87,7 +87,7 @@ function createServiceRoutes({
     }
     // A token that was given must be valid, whoever may call: a client that thinks it is
     // signed in learns that it is not.
-    const objectId = sessions.resolve(token);
+    const objectId = await sessions.resolve(token);
     if (!objectId) throw errors.notExistingToken();
     return objectId;
   }
@@ -99,7 +99,7 @@ function createServiceRoutes({
       readsBody: true,
       event: service.name,
       handler: async ({ req, body, ctx }) => {
-        const userId = caller(req, accessOf(service, settings()));
+        const userId = await caller(req, accessOf(service, settings()));
         const context = userId ? { ...ctx, userId } : ctx;
         const result = await plugin[service.name](context, body === undefined ? {} : body);
         return { status: 200, body: result, headers: {} };

@@ -62,7 +62,7 @@ function createUserRoutes({ plugin, users, sessions, log }) {
   }
 
   async function getUser({ req, params }) {
-    const owner = sessions.resolve(req.headers['user-token']);
+    const owner = await sessions.resolve(req.headers['user-token']);
     if (!owner) throw errors.notExistingToken();
     if (owner !== params.objectId) throw errors.tokenOfAnotherUser();
     const user = users.getById(params.objectId);

@@ -71,4 +71,4 @@ function createSessionsStore(db, { clock = Date.now, ttlMs = DEFAULT_SESSION_TTL
   };
 }
 
-module.exports = { createSessionsStore, hashToken };
+module.exports = { createSessionsStore, hashToken, newToken, DEFAULT_SESSION_TTL_MS };
