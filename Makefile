@@ -124,6 +124,10 @@ bench: build $(NPM_STAMP)
 	node $(HARNESS)/bench/enumeration-bench.js
 	node $(HARNESS)/bench/login-flood-bench.js
 
+# Several hosts on one Redis against one host, with the simulator (not a timed test).
+bench-scale: build $(NPM_STAMP) redis
+	node $(HARNESS)/bench/scale-bench.js
+
 run: build $(NPM_STAMP)
 	node $(HARNESS)/bin/baas.js
 
