@@ -45,12 +45,17 @@ pub struct CallbackRequest {
 }
 
 impl CallbackRequest {
-    /// A header's value, whatever case the host's HTTP layer gave its name.
+    /// A header's value, whatever case the host's HTTP layer gave its name. A header given
+    /// twice with different values is no header: which one counts would depend on the host's
+    /// ordering (a JS object's, a list's), and the builds must read every request alike.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
+        let mut values = self
+            .headers
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str());
+        let first = values.next()?;
+        values.all(|v| v == first).then_some(first)
     }
 }
 
@@ -130,8 +135,43 @@ pub struct ConfigurationReport {
 }
 
 impl ConfigurationReport {
-    /// False when any check failed.
+    /// False when any check failed, or when nothing was checked.
     pub fn ok(&self) -> bool {
-        self.checks.iter().all(|c| c.status != CheckStatus::Failed)
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.status != CheckStatus::Failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_given_twice_counts_only_when_both_agree() {
+        let request = |headers: &[(&str, &str)]| CallbackRequest {
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..CallbackRequest::default()
+        };
+        let sig = "X-Twilio-Signature";
+        assert_eq!(
+            request(&[("x-twilio-signature", "a")]).header(sig),
+            Some("a")
+        );
+        assert_eq!(
+            request(&[(sig, "a"), ("x-twilio-signature", "a")]).header(sig),
+            Some("a")
+        );
+        assert_eq!(
+            request(&[(sig, "a"), ("x-twilio-signature", "b")]).header(sig),
+            None
+        );
+        assert_eq!(request(&[]).header(sig), None);
+    }
+
+    #[test]
+    fn a_report_of_no_checks_is_not_ok() {
+        assert!(!ConfigurationReport::default().ok());
     }
 }

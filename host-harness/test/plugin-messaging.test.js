@@ -220,6 +220,30 @@ for (const build of BUILDS) {
         assert.match(sent.sid, /^SM/);
       });
 
+      test('a signed-out caller is told NOT_AUTHENTICATED before anything about its request', async () => {
+        const { mem, plugin } = await setup();
+        const malformed = {
+          sendSms: [{ to: 15551234567, body: 'x' }, { to: PHONE, body: 5 }, 'junk', null],
+          sendMms: [{ to: PHONE, statusCallback: true }, []],
+          startVerification: [{ phoneNumber: 1 }, { phoneNumber: PHONE, purpose: 7 }],
+          checkVerification: [{ transactionId: 1, transactionCode: '123456', phoneNumber: '1' }],
+          getMessageStatus: [{ sid: 5 }, 'SM'],
+        };
+        for (const [operation, requests] of Object.entries(malformed)) {
+          for (const request of requests) {
+            const err = await rejectsWith(plugin[operation]({}, request), 'NOT_AUTHENTICATED');
+            assert.equal(err.status, 401, `${operation} ${JSON.stringify(request)}`);
+          }
+        }
+        assert.equal(mem.state.requests.length, 0);
+        // Signed in, the same requests are refused for what is wrong with them.
+        const err = await rejectsWith(
+          plugin.sendSms(ANN, { to: 15551234567, body: 'x' }),
+          'INVALID_INPUT',
+        );
+        assert.equal(err.details.field, 'to');
+      });
+
       test("Twilio's refusal comes back as TWILIO_REJECTED with Twilio's code", async () => {
         const { mem, plugin } = await setup();
         mem.state.replies.push(
@@ -402,6 +426,31 @@ for (const build of BUILDS) {
         }
         assert.equal((await plugin.getMessageStatus(ANN, { sid })).status, 'queued');
         assert.equal((await plugin.handleStatusCallback({}, good)).status, 'delivered');
+      });
+
+      test('a signature header given twice with different values is no signature', async () => {
+        const { plugin, sid } = await withMessage();
+        const good = signedCallback({ MessageSid: sid, MessageStatus: 'delivered' });
+        const signature = good.headers['X-Twilio-Signature'];
+        const twice = [
+          { 'x-twilio-signature': 'bogus', 'X-Twilio-Signature': signature },
+          { 'x-twilio-signature': signature, 'X-Twilio-Signature': 'bogus' },
+          { 'X-Twilio-Signature': 1, 'x-twilio-signature': signature },
+        ];
+        for (const headers of twice) {
+          const request = {
+            ...good,
+            headers: { 'Content-Type': good.headers['Content-Type'], ...headers },
+          };
+          const err = await rejectsWith(
+            plugin.handleStatusCallback({}, request),
+            'SIGNATURE_INVALID',
+          );
+          assert.equal(err.status, 403, JSON.stringify(headers));
+        }
+        // The same value under two spellings is one header.
+        const same = { ...good, headers: { ...good.headers, 'x-twilio-signature': signature } };
+        assert.equal((await plugin.handleStatusCallback({}, same)).status, 'delivered');
       });
 
       test('a callback request without url or body is refused as unsigned, and the plugin keeps working', async () => {

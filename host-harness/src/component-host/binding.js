@@ -152,7 +152,8 @@ function request(value, fields) {
         : [];
     } else if (kind === 'headers') {
       out[field] = isObject(item)
-        ? Object.entries(item).filter(([, v]) => typeof v === 'string')
+        ? // A value that is not text stays, as no signature at all (the plugin's `header`).
+          Object.entries(item).map(([k, v]) => [k, typeof v === 'string' ? v : ''])
         : [];
     } else if (item === null || item === undefined) {
       // A WIT string: absent is empty (the plugin refuses it), as the other build reads it.

@@ -304,8 +304,24 @@ function loadComponentPlugin({ dir = DEFAULT_DIR, configItems }) {
     }
 
     async service(op, ctx, request) {
-      const witArgs = [binding.context(ctx), binding.request(request, binding.REQUESTS[op])];
-      return binding.REPLIES[op](await this.call(op, witArgs));
+      const context = binding.context(ctx);
+      let witRequest;
+      try {
+        witRequest = binding.request(request, binding.REQUESTS[op]);
+      } catch (unreadable) {
+        // The plugin checks its caller before it reads a request, and a signed-out caller must
+        // learn that whatever it sent, as from the other build. So a request that cannot even
+        // become a WIT record is shown to the plugin empty first: an empty request fails the
+        // plugin's own checks before it does anything, after the caller's.
+        if (op !== 'handleStatusCallback') {
+          const empty = binding.request({}, binding.REQUESTS[op]);
+          await this.call(op, [context, empty]).catch((refusal) => {
+            if (refusal?.code === 'NOT_AUTHENTICATED') throw refusal;
+          });
+        }
+        throw unreadable;
+      }
+      return binding.REPLIES[op](await this.call(op, [context, witRequest]));
     }
 
     beforeRegister(ctx, user) {

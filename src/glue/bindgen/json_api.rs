@@ -53,6 +53,14 @@ pub async fn run<H: Host>(
     second: &Value,
 ) -> Result<Value, PluginError> {
     use Operation::*;
+    // The services check their caller first: a signed-out caller learns that, whatever it sent.
+    // Their fields are then read in the WIT records' order, as the component's host does.
+    if matches!(
+        operation,
+        SendSms | SendMms | StartVerification | CheckVerification | GetMessageStatus
+    ) {
+        plugin.caller(ctx)?;
+    }
     Ok(match operation {
         BeforeRegister | AfterRegister | BeforeLogin | AfterLogin => {
             let (name, what) = match operation {
@@ -87,11 +95,15 @@ pub async fn run<H: Host>(
         }
         CheckVerification => {
             let request = request(first)?;
+            let (phone_number, purpose) = (
+                text(request, "phoneNumber")?,
+                text_field(request, "purpose")?,
+            );
             let check = api::CheckVerification {
                 transaction_id: text(request, "transactionId")?,
                 transaction_code: text(request, "transactionCode")?,
-                phone_number: text(request, "phoneNumber")?,
-                purpose: text_field(request, "purpose")?,
+                phone_number,
+                purpose,
             };
             let checked = plugin.check_verification(ctx, &check).await?;
             crate::object! { "verified": true, "phoneNumber": checked.phone_number, "purpose": checked.purpose }
@@ -139,6 +151,7 @@ fn text(request: &Map<String, Value>, field: &str) -> Result<String, PluginError
 
 fn send_request(value: &Value) -> Result<SendRequest, PluginError> {
     let request = request(value)?;
+    let to = text(request, "to")?;
     // The body as written (its spaces are the sender's), refused only when it is not text.
     let body = match request.get("body") {
         None | Some(Value::Null) => None,
@@ -154,7 +167,7 @@ fn send_request(value: &Value) -> Result<SendRequest, PluginError> {
         _ => Vec::new(),
     };
     Ok(SendRequest {
-        to: text(request, "to")?,
+        to,
         body,
         media_urls,
         status_callback: text_field(request, "statusCallback")?,
@@ -176,7 +189,8 @@ fn callback_request(request: &Map<String, Value>) -> CallbackRequest {
         .map(|headers| {
             headers
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                // A value that is not text stays, as no signature at all: see `header`.
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
                 .collect()
         })
         .unwrap_or_default();
