@@ -249,12 +249,16 @@ function createApp(options = {}) {
         sessions: state.sessions,
         log,
         appName: hostConfig.appName,
-        health: () => ({
+        // On Redis, healthy means Redis answers now: a load balancer stops sending requests
+        // to a host that could only answer 503.
+        health: async () => ({
           mode: hostConfig.mode,
           plugin: manifest.id,
           version,
           storage: state.redis ? 'redis' : 'sqlite',
-          ...(state.redis && !state.redis.connected ? { ok: false, redis: 'unreachable' } : {}),
+          ...(state.redis && !(await state.redis.ping())
+            ? { ok: false, redis: 'unreachable' }
+            : {}),
         }),
         services: manifest.services,
         settings: () => state.installation.settings() ?? {},

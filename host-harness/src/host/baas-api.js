@@ -29,7 +29,8 @@ const MAX_USER_AGENT_CHARS = 256;
  * @param {object} deps.sessions sessions store
  * @param {Function} deps.log host logger
  * @param {string} deps.appName the BaaS application's name, given to hooks as `ctx.appName`
- * @param {object | (() => object)} [deps.health] extra members for GET /api/health; an `ok`
+ * @param {object | (() => object | Promise<object>)} [deps.health] extra members for GET
+ *   /api/health; an `ok`
  *   of false among them answers 503 (the storage is unreachable)
  * @param {number} [deps.bodyLimit] largest JSON body accepted, in bytes
  * @param {object[]} [deps.services] the manifest's services, served under their routes
@@ -106,7 +107,7 @@ function createBaasApi({
       method: 'GET',
       path: /^\/api\/health$/,
       handler: async () => {
-        const body = { ok: true, ...(typeof health === 'function' ? health() : health) };
+        const body = { ok: true, ...(typeof health === 'function' ? await health() : health) };
         return { status: body.ok ? 200 : 503, body, headers: {} };
       },
     },

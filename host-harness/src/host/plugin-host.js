@@ -149,8 +149,13 @@ function createPluginHost({
     try {
       return await run();
     } catch (err) {
-      log('error', 'plugin storage failed', { operation, error: err.message });
-      const failure = new Error(`${operation} failed: ${err.message}`);
+      log('error', 'plugin storage failed', {
+        operation,
+        error: err.message,
+        ...(err.cause?.message ? { cause: err.cause.message } : {}),
+      });
+      // The plugin names the operation itself ("storageGet failed: ...").
+      const failure = new Error(err.message);
       failure.kind = 'storage';
       throw failure;
     }

@@ -60,9 +60,13 @@ async function connectRedis(redisUrl, { log }) {
     lazyConnect: true,
   });
   let connected = false;
+  // Which connection is the current one: a command that times out on an earlier one (sent
+  // before a reconnect) must not drop the connection that replaced it.
+  let generation = 0;
   client.on('ready', () => {
     log('info', 'Redis connected', { redis: endpoint });
     connected = true;
+    generation += 1;
   });
   client.on('close', () => {
     if (connected) {
@@ -97,11 +101,28 @@ async function connectRedis(redisUrl, { log }) {
      * commands after it fail at once instead of each waiting out its own timeout.
      */
     async call(command) {
+      const sentOn = generation;
       try {
         return await command(client);
       } catch (err) {
-        if (/timed out/i.test(err.message) && client.status === 'ready') client.disconnect(true);
-        throw err;
+        const timedOut = /timed out/i.test(err.message);
+        if (timedOut && sentOn === generation && client.status === 'ready') {
+          client.disconnect(true);
+        }
+        // The store's own words, short and the same whatever the client library says; the
+        // library's message stays in `cause` for the host's log.
+        throw new Error(timedOut ? 'Redis did not answer in time' : 'Redis is not reachable', {
+          cause: err,
+        });
+      }
+    },
+    /** Whether Redis answers now (PING), for the health check. */
+    async ping() {
+      try {
+        await this.call((c) => c.ping());
+        return true;
+      } catch {
+        return false;
       }
     },
     async close() {

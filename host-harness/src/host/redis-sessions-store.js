@@ -26,7 +26,11 @@ function createRedisSessionsStore(
     try {
       return await redis.call(run);
     } catch (err) {
-      log('error', 'session storage failed', { operation, error: err.message });
+      log('error', 'session storage failed', {
+        operation,
+        error: err.message,
+        ...(err.cause?.message ? { cause: err.cause.message } : {}),
+      });
       throw errors.storageUnavailable();
     }
   }

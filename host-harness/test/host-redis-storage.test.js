@@ -1,0 +1,180 @@
+// The host on Redis (REDIS_URL) when Redis misbehaves: an acknowledged verification survives
+// Redis being killed (SIGKILL, append-only file with appendfsync always); while Redis is away
+// or stalled every request answers 503 at once instead of hanging, a signed-in user is not
+// signed out by the outage, and everything works again when Redis returns.
+
+const assert = require('node:assert/strict');
+const { after, before, describe, test } = require('node:test');
+
+const { createApp, ConfigError } = require('../src/host/app');
+const { banner } = require('../src/host/banner');
+const { getJson, postJson, readCode, startApp } = require('./host-helpers');
+const { startRedis } = require('./support/redis-server');
+
+/** Generous: a request that has not answered by then is hanging. */
+const HANG_MS = 10_000;
+
+const uk = (range, last = 123) =>
+  `+447700${String(range).padStart(3, '0')}${String(last).padStart(3, '0')}`;
+
+/** `fetch` that fails the test instead of waiting forever on a hanging request. */
+function within(promise, what) {
+  let timer;
+  const hang = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${HANG_MS} ms`)), HANG_MS);
+  });
+  return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
+}
+
+/** Polls /api/health until it says ok (the client reconnects in the background). */
+async function healthy(app) {
+  const deadline = Date.now() + HANG_MS;
+  for (;;) {
+    const health = await getJson(`${app.url}/api/health`);
+    if (health.status === 200) return health;
+    if (Date.now() > deadline) throw new Error(`still unhealthy: ${health.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the host on Redis', () => {
+  let redis;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(() => redis?.stop());
+
+  const startOnRedis = (t, options = {}) =>
+    startApp(t, { ...options, env: { REDIS_URL: redis.url, ...options.env } });
+
+  test('a verification survives Redis being killed between step 1 and step 2', async (t) => {
+    const { app } = await startOnRedis(t);
+    assert.deepEqual(app.storage, { kind: 'redis', endpoint: `127.0.0.1:${redis.port}` });
+    const phone = uk(1);
+    const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: phone });
+    assert.equal(step1.status, 200, step1.text);
+    const code = await readCode(app.simulatorUrl, phone);
+    const step2 = {
+      email: 'ann@example.com',
+      password: 'ann-password-1',
+      phoneNumber: phone,
+      transactionId: step1.body.transactionId,
+      transactionCode: code,
+    };
+
+    await redis.kill();
+    const during = await within(
+      postJson(`${app.url}/api/users/register`, step2),
+      'step 2 while Redis is down',
+    );
+    assert.equal(during.status, 503, during.text);
+    assert.equal(during.body.code, 'STORAGE_UNAVAILABLE');
+    const health = await getJson(`${app.url}/api/health`);
+    assert.equal(health.status, 503);
+    assert.equal(health.body.ok, false);
+
+    await redis.restart();
+    await healthy(app);
+    const done = await postJson(`${app.url}/api/users/register`, step2);
+    assert.equal(done.status, 200, done.text);
+    assert.equal(done.body.phoneNumberConfirmed, true);
+  });
+
+  test('a stalled Redis answers 503 quickly, and the host recovers when it moves again', async (t) => {
+    const { app } = await startOnRedis(t);
+    redis.pause();
+    try {
+      const started = Date.now();
+      const stalled = await within(
+        postJson(`${app.url}/api/users/register`, { phoneNumber: uk(2) }),
+        'step 1 while Redis is stalled',
+      );
+      assert.equal(stalled.status, 503, stalled.text);
+      assert.equal(stalled.body.code, 'STORAGE_UNAVAILABLE');
+      // Not a timing assertion: the next request does not wait out a timeout of its own.
+      const again = await within(
+        postJson(`${app.url}/api/users/register`, { phoneNumber: uk(3) }),
+        'the next step 1',
+      );
+      assert.equal(again.status, 503, again.text);
+      t.diagnostic(`two requests to a stalled Redis answered in ${Date.now() - started} ms`);
+    } finally {
+      redis.resume();
+    }
+    await healthy(app);
+    const after = await postJson(`${app.url}/api/users/register`, { phoneNumber: uk(4) });
+    assert.equal(after.status, 200, after.text);
+  });
+
+  test('an outage does not sign anyone out: the session answers 503, then works again', async (t) => {
+    const { app } = await startOnRedis(t);
+    const phone = uk(5);
+    const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: phone });
+    const code = await readCode(app.simulatorUrl, phone);
+    const user = await postJson(`${app.url}/api/users/register`, {
+      email: 'bob@example.com',
+      password: 'bob-password-1',
+      phoneNumber: phone,
+      transactionId: step1.body.transactionId,
+      transactionCode: code,
+    });
+    assert.equal(user.status, 200, user.text);
+    const login = await postJson(`${app.url}/api/users/login`, {
+      login: 'bob@example.com',
+      password: 'bob-password-1',
+    });
+    assert.equal(login.status, 200, login.text);
+    const token = login.body['user-token'];
+    const me = () => getJson(`${app.url}/api/users/${user.body.objectId}`, { 'user-token': token });
+
+    await redis.kill();
+    const during = await within(me(), 'reading the user while Redis is down');
+    assert.equal(during.status, 503, during.text);
+    assert.match(during.body.message, /try again/);
+    assert.ok(Number(during.headers.get('retry-after')) >= 1);
+    const loginDuring = await within(
+      postJson(`${app.url}/api/users/login`, {
+        login: 'bob@example.com',
+        password: 'bob-password-1',
+      }),
+      'logging in while Redis is down',
+    );
+    assert.equal(loginDuring.status, 503, loginDuring.text);
+
+    await redis.restart();
+    await healthy(app);
+    const afterwards = await me();
+    assert.equal(afterwards.status, 200, afterwards.text);
+  });
+
+  test('the banner names the Redis it uses, without its password', async (t) => {
+    const { app } = await startOnRedis(t, {
+      env: { REDIS_URL: `redis://default:not-the-password@127.0.0.1:${redis.port}/0` },
+    });
+    const text = banner(app, { terminal: false });
+    assert.match(
+      text,
+      new RegExp(`Storage: +plugin state and sessions on Redis at 127\\.0\\.0\\.1:${redis.port}`),
+    );
+    assert.doesNotMatch(text, /not-the-password/);
+  });
+});
+
+test('a REDIS_URL that is not a Redis URL is refused before anything starts, without echoing it', () => {
+  for (const [value, reason] of [
+    ['http://127.0.0.1:6379', /must start with redis:\/\//],
+    ['redis://:hunter2-secret@127.0.0.1:6379/cache', /database number/],
+    ['not a url', /must be a URL/],
+  ]) {
+    assert.throws(
+      () => createApp({ env: { REDIS_URL: value }, port: 0, simPort: 0 }),
+      (err) => {
+        assert.ok(err instanceof ConfigError);
+        const problem = err.problems.find((p) => p.field === 'REDIS_URL');
+        assert.match(problem?.reason ?? '', reason);
+        assert.doesNotMatch(err.message, /hunter2/);
+        return true;
+      },
+    );
+  }
+});
