@@ -10,7 +10,8 @@ const { after, before, describe, test } = require('node:test');
 const Database = require('better-sqlite3');
 const Redis = require('ioredis');
 
-const { getJson, postJson, readCode } = require('./host-helpers');
+const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
+const { consoleApi, getJson, postJson, readCode } = require('./host-helpers');
 const { startCluster } = require('./support/host-cluster');
 
 const PLUGIN = 'twilio-phone-verification';
@@ -169,6 +170,37 @@ describe('two hosts on one Redis: registration, attempts and sessions', () => {
       const late = await attempt(host, code);
       assert.notEqual(late.status, 200, late.text);
     }
+  });
+
+  test('a configuration saved in the console of host A is the one host B runs', async () => {
+    const [a, b] = cluster.hosts;
+    const operator = await consoleApi(a);
+    const current = await operator.get('product');
+    assert.equal(current.status, 200, current.text);
+    const saved = await operator.post('save', {
+      config: {
+        accountSid: FULL_ACCOUNT.sid,
+        senderPhoneNumber: SMS_NUMBER,
+        twilioApiBaseUrl: cluster.simulatorUrl,
+        breakerMinCodes: 0,
+        codeLength: 8,
+      },
+    });
+    assert.equal(saved.status, 200, saved.text);
+    // B looks at most once a second; its next requests run the new settings.
+    const deadline = Date.now() + 5000;
+    let code;
+    for (let i = 0; ; i += 1) {
+      const phone = uk(5, i);
+      const step1 = await register(b, { phoneNumber: phone }, `198.51.100.${50 + i}`);
+      assert.equal(step1.status, 200, step1.text);
+      code = await readCode(cluster.simulatorUrl, phone);
+      if (code.length === 8 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(code.length, 8, 'host B texts the code length saved through host A');
+    const status = await (await consoleApi(b)).get('product');
+    assert.equal(status.body.installation.source, 'saved', status.text);
   });
 
   test("a number's resend cooldown holds whichever host the second request reaches", async () => {

@@ -3,7 +3,12 @@
 // new instance and switches to it at once; uninstalling switches to none, and then the hooks
 // answer `continue` (the BaaS's plain registration and login) and every service answers 404.
 // An instance that is replaced is freed once the calls it is serving have finished, so a
-// request in flight never sees its plugin disappear.
+// request in flight never sees its plugin disappear. Hosts that share the database (several
+// hosts serving one app) follow each other: a save or an uninstall through one reaches the
+// others within a second.
+
+/** How often a call looks whether another host changed the stored installation. */
+const FOLLOW_INTERVAL_MS = 1000;
 
 /** The users-table columns: the BaaS's schema, fixed while the host runs (see userColumns). */
 const USER_COLUMNS = ['identityField', 'phoneNumberField', 'phoneConfirmedField'];
@@ -74,6 +79,7 @@ function startConfig(store, manifest, { explicit, initial }) {
  *   configuration (the host fills in what it knows, such as its status-callback URL)
  * @param {(settings: object) => {field: string, reason: string}[]} deps.check every problem of
  *   a configuration: the plugin's own rules and the host's (the HTTP allowlist)
+ * @param {() => number} [deps.clock]
  */
 function createPluginInstallation({
   manifest,
@@ -84,12 +90,15 @@ function createPluginInstallation({
   userColumns,
   complete,
   check,
+  clock = Date.now,
 }) {
   const hooks = new Set(manifest.hooks.flatMap((hook) => [hook.before, hook.after]));
   const defaults = Object.fromEntries(manifest.config.map((item) => [item.name, item.default]));
   // `config` is the installed configuration (secrets included), null when not installed; it
   // may be installed but inactive when it does not pass the checks any more (`problems`).
   const state = { active: null, config: null, source: null, problems: [], pendingRestart: [] };
+  // The stored row's last change this host has applied, and when it last looked.
+  const seen = { updatedAt: null, checkedAt: 0 };
 
   function notInstalled() {
     return new InstallationError(
@@ -155,7 +164,71 @@ function createPluginInstallation({
     );
   }
 
+  function retireActive() {
+    const previous = state.active;
+    state.active = null;
+    if (previous) {
+      previous.retired = true;
+      release(previous);
+    }
+  }
+
+  /** Takes on `startConfig`'s answer (at start, or what another host stored since). */
+  function apply({ config, source, problems }) {
+    retireActive();
+    Object.assign(state, { source, config, problems: [], pendingRestart: [] });
+    if (!config) return;
+    if (problems?.length) {
+      state.problems = problems;
+      log('error', 'the saved plugin configuration cannot be used; the plugin is not active', {
+        plugin: manifest.id,
+        problems: problems.map((p) => `${p.field}: ${p.reason}`),
+      });
+      return;
+    }
+    try {
+      activate(config);
+    } catch (err) {
+      if (err.code !== 'CONFIG_INVALID') throw err;
+      // Installed, but not usable as saved (say the allowlist changed): the console shows
+      // why, and saving a corrected configuration activates it.
+      state.problems = err.details.problems;
+      log('error', 'the saved plugin configuration is not valid; the plugin is not active', {
+        plugin: manifest.id,
+        problems: state.problems.map((p) => `${p.field}: ${p.reason}`),
+      });
+    }
+  }
+
+  /** Notes the stored row's current version as applied. */
+  function remember() {
+    seen.updatedAt = store.dates(manifest.id)?.updatedAt ?? null;
+  }
+
+  /**
+   * A save or uninstall through another host sharing the database: applied here too, so that
+   * every host runs the configuration the console shows. One indexed read at most once a second.
+   */
+  function follow() {
+    const now = clock();
+    if (now - seen.checkedAt < FOLLOW_INTERVAL_MS) return;
+    seen.checkedAt = now;
+    const updatedAt = store.dates(manifest.id)?.updatedAt ?? null;
+    if (updatedAt === seen.updatedAt) return;
+    seen.updatedAt = updatedAt;
+    const saved = store.get(manifest.id);
+    log('info', 'the plugin configuration was changed through another host: applying it', {
+      plugin: manifest.id,
+    });
+    apply({
+      config: saved?.config ?? null,
+      source: 'saved',
+      problems: saved?.unreadable ? unreadableProblems(manifest, saved.unreadable) : undefined,
+    });
+  }
+
   async function call(name, args) {
+    follow();
     const entry = state.active;
     if (!entry) {
       if (state.config !== null) throw inactive();
@@ -183,41 +256,26 @@ function createPluginInstallation({
     plugin,
 
     /** Called once at start with the result of startConfig(). */
-    start({ config, source, problems }) {
-      Object.assign(state, { source, config });
-      if (!config) return;
-      if (problems?.length) {
-        state.problems = problems;
-        log('error', 'the saved plugin configuration cannot be used; the plugin is not active', {
-          plugin: manifest.id,
-          problems: problems.map((p) => `${p.field}: ${p.reason}`),
-        });
-        return;
-      }
-      try {
-        activate(config);
-      } catch (err) {
-        if (err.code !== 'CONFIG_INVALID') throw err;
-        // Installed, but not usable as saved (say the allowlist changed): the console shows
-        // why, and saving a corrected configuration activates it.
-        state.problems = err.details.problems;
-        log('error', 'the saved plugin configuration is not valid; the plugin is not active', {
-          plugin: manifest.id,
-          problems: state.problems.map((p) => `${p.field}: ${p.reason}`),
-        });
-      }
+    start(chosen) {
+      remember();
+      seen.checkedAt = clock();
+      apply(chosen);
     },
 
     /** Every problem of a configuration, as saving it would find them. */
     problemsOf: (config) => check(complete(config)),
 
     /** The settings of the active instance, or null when none is active. */
-    settings: () => state.active?.settings ?? null,
+    settings() {
+      follow();
+      return state.active?.settings ?? null;
+    },
 
     /** The saved configuration, secrets included: for the host only, never for a browser. */
     savedConfig: () => state.config,
 
     status() {
+      follow();
       // Dates only for what the console saved: defaults and the environment are not saved.
       const saved = state.source === 'saved' ? store.dates(manifest.id) : null;
       return {
@@ -235,19 +293,16 @@ function createPluginInstallation({
     save(config) {
       activate(config);
       store.save(manifest.id, config);
+      remember();
       Object.assign(state, { config, source: 'saved' });
       log('info', 'plugin configuration saved', { plugin: manifest.id });
       return this.status();
     },
 
     uninstall() {
-      const previous = state.active;
-      state.active = null;
-      if (previous) {
-        previous.retired = true;
-        release(previous);
-      }
+      retireActive();
       store.uninstall(manifest.id);
+      remember();
       Object.assign(state, { config: null, source: 'saved', problems: [], pendingRestart: [] });
       log('info', 'plugin uninstalled', { plugin: manifest.id });
       return this.status();
