@@ -157,8 +157,32 @@ test('storage imports resolve through the KV store in the plugin namespace', asy
   assert.equal(await host.storageTake('verification/abc'), null);
   assert.equal(await host.storageIncr('attempts/abc/0', 60), 1);
   assert.equal(await host.storageIncr('attempts/abc/0', 60), 2);
-  await assert.rejects(host.storagePut('k', 'v', 0), /storagePut failed/);
+  // A storage failure rejects with kind `storage` and the store's reason; the plugin names the
+  // operation itself when it reports it.
+  await assert.rejects(host.storagePut('k', 'v', 0), (err) => {
+    assert.equal(err.kind, 'storage');
+    assert.match(err.message, /^ttlSeconds must be a positive whole number$/);
+    return true;
+  });
   assert.deepEqual(await host.findUser('email', 'a@b.co'), { objectId: 'X' });
   assert.equal(await host.findUser('email', 'nobody@b.co'), null);
   assert.equal(typeof host.now(), 'number');
+});
+
+test('log never throws at the plugin, whatever the sink does', () => {
+  const db = new Database(':memory:');
+  const circular = {};
+  circular.self = circular;
+  const host = createPluginHost({
+    storage: createKvStore(db, { sweepIntervalMs: 0 }).namespace('p'),
+    users: { findBy: () => null },
+    allowedOrigins: [TWILIO],
+    log: () => {},
+    pluginLog: (_level, _message, fields) => {
+      JSON.stringify(fields);
+    },
+  });
+  assert.equal(host.log('info', 'a circular object', circular), undefined);
+  assert.equal(host.log('warn', 'a BigInt', { n: 1n }), undefined);
+  db.close();
 });

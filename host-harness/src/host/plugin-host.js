@@ -174,7 +174,13 @@ function createPluginHost({
     now: () => clock(),
     log(level, message, fields) {
       // Never returns or throws anything: the plugin calls this synchronously and moves on.
-      pluginLog(level, message, fields);
+      // Whatever sink the host was given (one that stringifies a circular object, a closed
+      // stream), a log line that cannot be written is dropped rather than thrown at the plugin.
+      try {
+        pluginLog(level, message, fields);
+      } catch {
+        // Dropped: there is nowhere left to report it.
+      }
     },
   };
 }
