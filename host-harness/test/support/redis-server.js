@@ -134,6 +134,9 @@ async function startRedis({ appendfsync = 'always' } = {}) {
     get log() {
       return stderr.join('');
     },
+    get pid() {
+      return child?.pid ?? null;
+    },
   };
   return redis;
 }
