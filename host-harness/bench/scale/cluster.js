@@ -10,24 +10,6 @@ const stops = new Map();
 let stopping = false;
 const TAIL_CHARS = 4000;
 
-/**
- * host-cluster keeps every byte a process prints and searches all of it for its ready line on
- * each chunk, which is right for a test's few lines but grows without end (and costs this
- * process CPU inside the measured window) when the simulator prints one line per SMS. Once the
- * processes are ready, keep only the end of stderr, for the error message if one dies.
- */
-function keepOnlyTails(processes) {
-  for (const proc of processes) {
-    proc.tail = '';
-    proc.child.stdout.removeAllListeners('data');
-    proc.child.stderr.removeAllListeners('data');
-    proc.child.stdout.on('data', () => {});
-    proc.child.stderr.on('data', (chunk) => {
-      proc.tail = (proc.tail + chunk).slice(-TAIL_CHARS);
-    });
-  }
-}
-
 /** Stops `cluster` (every process in it, and its folders); a second call waits for the first. */
 function stopBenchCluster(cluster) {
   if (!stops.has(cluster)) {
@@ -52,7 +34,6 @@ async function startBenchCluster(options) {
     await stopBenchCluster(cluster);
     throw new Error('the bench is stopping');
   }
-  keepOnlyTails([cluster.simulator, ...cluster.hosts]);
   return cluster;
 }
 
@@ -75,7 +56,8 @@ function deadProcesses(cluster) {
     .filter(([, proc]) => proc.child.exitCode !== null || proc.child.signalCode !== null)
     .map(([name, proc]) => {
       const how = proc.child.exitCode ?? proc.child.signalCode;
-      return `${name} exited (${how})${proc.tail ? `: ${proc.tail.trim()}` : ''}`;
+      const tail = proc.output.stderr.slice(-TAIL_CHARS).trim();
+      return `${name} exited (${how})${tail ? `: ${tail}` : ''}`;
     });
 }
 

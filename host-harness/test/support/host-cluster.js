@@ -16,6 +16,9 @@ const BIN = path.resolve(__dirname, '../../bin');
 const READY = /BaaS listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const SIM_READY = /Twilio simulator listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const START_TIMEOUT_MS = 15_000;
+/** What is kept of each stream: enough for an error message, bounded when a process prints a
+ * line per request (the simulator prints every SMS). */
+const MAX_OUTPUT_CHARS = 16_000;
 const CONSOLE_PASSWORD = 'test console password';
 
 function freePort() {
@@ -48,21 +51,19 @@ function spawnScript(script, env, pattern) {
       () => reject(new Error(`${script}: not ready in time:\n${output.stderr}`)),
       START_TIMEOUT_MS,
     );
-    const look = () => {
+    let found = false;
+    const take = (stream) => (chunk) => {
+      output[stream] = (output[stream] + chunk).slice(-MAX_OUTPUT_CHARS);
+      if (found) return;
       const match = pattern.exec(output.stdout + output.stderr);
       if (match) {
+        found = true;
         clearTimeout(timer);
         resolve(match[1]);
       }
     };
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      output.stdout += chunk;
-      look();
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      output.stderr += chunk;
-      look();
-    });
+    child.stdout.setEncoding('utf8').on('data', take('stdout'));
+    child.stderr.setEncoding('utf8').on('data', take('stderr'));
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(
