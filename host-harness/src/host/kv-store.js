@@ -1,7 +1,7 @@
 // Plugin storage: the four operations the plugin may assume (get, put with TTL, atomic take,
 // atomic increment), on a SQLite table. Each operation is a single SQL statement, so it stays
 // atomic even when several host processes share the file, exactly as the same operations are on
-// Redis (redis-kv-store.js: GET, SET EX, GETDEL, INCR with SET NX EX in one MULTI).
+// Redis (redis-kv-store.js: GET, SET EX, GETDEL, and INCR with its EXPIRE in one script).
 
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const MAX_KEY_CHARS = 512;

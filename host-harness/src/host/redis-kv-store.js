@@ -3,11 +3,18 @@
 //   get   GET
 //   put   SET key value EX ttl
 //   take  GETDEL: of two concurrent takes exactly one gets the value
-//   incr  MULTI; SET key 0 EX ttl NX; INCR key; EXEC: the expiry is set only by the command
-//         that creates the counter, and later increments never extend it
+//   incr  one script (INCR, then EXPIRE only when INCR created the key): the expiry is set by
+//         the increment that creates the counter and never extended; a script runs whole, so
+//         no other command sees the counter without its expiry. One command where MULTI with
+//         SET NX EX and INCR takes four.
 // Lifetimes are kept by Redis's clock, not the host's.
 
 const { checkKey, checkTtl, checkValue } = require('./kv-store');
+
+const INCR_WITH_TTL = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count`;
 
 /** Redis's glob metacharacters, escaped so that a prefix matches only itself. */
 function globEscape(text) {
@@ -15,12 +22,14 @@ function globEscape(text) {
 }
 
 /**
- * @param {{call: (command: (client: import('ioredis').Redis) => Promise<any>) => Promise<any>}} redis
+ * @param {{client: import('ioredis').Redis, call: (command: (client: import('ioredis').Redis) => Promise<any>) => Promise<any>}} redis
  *   the host's connection (redis-client.js)
  * @param {object} [options]
  * @param {string} [options.keyPrefix] before every key, so one Redis can serve several apps
  */
 function createRedisKvStore(redis, { keyPrefix = 'baas:' } = {}) {
+  // ioredis sends it by its SHA (EVALSHA), loading it once per server.
+  redis.client.defineCommand('incrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
   function namespace(ns) {
     if (typeof ns !== 'string' || ns.length === 0) throw new TypeError('namespace is required');
     const base = `${keyPrefix}kv:${ns}:`;
@@ -42,16 +51,7 @@ function createRedisKvStore(redis, { keyPrefix = 'baas:' } = {}) {
       async incr(key, ttlSeconds) {
         checkKey(key);
         checkTtl(ttlSeconds);
-        const replies = await redis.call((client) =>
-          client
-            .multi()
-            .set(base + key, '0', 'EX', ttlSeconds, 'NX')
-            .incr(base + key)
-            .exec(),
-        );
-        const failed = replies?.find(([err]) => err);
-        if (!replies || failed) throw failed?.[0] ?? new Error('the increment was discarded');
-        return replies[1][1];
+        return redis.call((client) => client.incrWithTtl(base + key, ttlSeconds));
       },
       /** The live entries whose key starts with `prefix`, sorted, for the host's own reading
        * (the console's Activity); not one of the plugin's operations. */
