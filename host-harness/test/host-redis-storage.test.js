@@ -44,12 +44,23 @@ describe('the host on Redis', () => {
   });
   after(() => redis?.stop());
 
-  const startOnRedis = (t, options = {}) =>
-    startApp(t, { ...options, env: { REDIS_URL: redis.url, ...options.env } });
+  // Each test's host is another app (its own data folder), so each gets its own key prefix.
+  let apps = 0;
+  const startOnRedis = (t, options = {}) => {
+    apps += 1;
+    return startApp(t, {
+      ...options,
+      env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `app${apps}:`, ...options.env },
+    });
+  };
 
   test('a verification survives Redis being killed between step 1 and step 2', async (t) => {
     const { app } = await startOnRedis(t);
-    assert.deepEqual(app.storage, { kind: 'redis', endpoint: `127.0.0.1:${redis.port}` });
+    assert.deepEqual(app.storage, {
+      kind: 'redis',
+      endpoint: `127.0.0.1:${redis.port}`,
+      keyPrefix: `app${apps}:`,
+    });
     const phone = uk(1);
     const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: phone });
     assert.equal(step1.status, 200, step1.text);
@@ -147,6 +158,41 @@ describe('the host on Redis', () => {
     assert.equal(afterwards.status, 200, afterwards.text);
   });
 
+  test("an app refuses to start on another app's keys, and with its own prefix shares nothing", async (t) => {
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared:' };
+    const { app: first } = await startApp(t, { env });
+    const phone = uk(6);
+    const step1 = await postJson(`${first.url}/api/users/register`, { phoneNumber: phone });
+    const code = await readCode(first.simulatorUrl, phone);
+    await postJson(`${first.url}/api/users/register`, {
+      email: 'cy@example.com',
+      password: 'cy-password-1',
+      phoneNumber: phone,
+      transactionId: step1.body.transactionId,
+      transactionCode: code,
+    });
+    const login = await postJson(`${first.url}/api/users/login`, {
+      login: 'cy@example.com',
+      password: 'cy-password-1',
+    });
+    assert.equal(login.status, 200, login.text);
+
+    // Another app (its own data folder) on the same keys: refused before it serves anything.
+    await assert.rejects(startApp(t, { env }), (err) => {
+      assert.equal(err.name, 'StartError');
+      assert.match(err.message, /belong to another app.*REDIS_KEY_PREFIX/);
+      return true;
+    });
+    // With its own prefix it runs, and the first app's session means nothing to it.
+    const { app: other } = await startApp(t, { env: { ...env, REDIS_KEY_PREFIX: 'other:' } });
+    const services = await postJson(
+      `${other.url}/api/services/twilio/sendSms`,
+      { to: uk(7), body: 'hello' },
+      { 'user-token': login.body['user-token'] },
+    );
+    assert.equal(services.status, 401, services.text);
+  });
+
   test('the banner names the Redis it uses, without its password', async (t) => {
     const { app } = await startOnRedis(t, {
       env: { REDIS_URL: `redis://default:not-the-password@127.0.0.1:${redis.port}/0` },
@@ -164,6 +210,8 @@ test('a REDIS_URL that is not a Redis URL is refused before anything starts, wit
   for (const [value, reason] of [
     ['http://127.0.0.1:6379', /must start with redis:\/\//],
     ['redis://:hunter2-secret@127.0.0.1:6379/cache', /database number/],
+    ['redis://:hunter2-secret@127.0.0.1:6379/16', /\/0 to \/15/],
+    ['redis://127.0.0.1:6379?db=3', /must not have a query/],
     ['not a url', /must be a URL/],
   ]) {
     assert.throws(
@@ -177,4 +225,16 @@ test('a REDIS_URL that is not a Redis URL is refused before anything starts, wit
       },
     );
   }
+});
+
+test('a REDIS_KEY_PREFIX that is not a plain key start is refused', () => {
+  assert.throws(
+    () =>
+      createApp({
+        env: { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'my app *' },
+        port: 0,
+        simPort: 0,
+      }),
+    (err) => err instanceof ConfigError && err.problems.some((p) => p.field === 'REDIS_KEY_PREFIX'),
+  );
 });

@@ -11,7 +11,8 @@ const { ConfigError, checkPluginSettings, pluginSettings, resolveHostConfig } = 
 const { openDatabase } = require('./database');
 const { openHostSecrets } = require('./host-secrets');
 const { createKvStore } = require('./kv-store');
-const { connectRedis } = require('./redis-client');
+const { appIdOf } = require('./host-meta');
+const { connectRedis, RedisStartError } = require('./redis-client');
 const { createRedisKvStore } = require('./redis-kv-store');
 const { createRedisSessionsStore } = require('./redis-sessions-store');
 const { createLogger } = require('./logger');
@@ -112,8 +113,15 @@ function createApp(options = {}) {
       state.masterKey = secrets.masterKey;
       // Plugin storage and sessions: on Redis when several hosts share them, else in the file.
       if (hostConfig.redisUrl) {
-        state.redis = await connectRedis(hostConfig.redisUrl, { log: log.child('redis') });
-        state.kv = createRedisKvStore(state.redis);
+        const keyPrefix = hostConfig.redisKeyPrefix;
+        state.redis = await connectRedis(hostConfig.redisUrl, {
+          log: log.child('redis'),
+          keyPrefix,
+          appId: appIdOf(db),
+        }).catch((err) => {
+          throw err instanceof RedisStartError ? new StartError(err.message) : err;
+        });
+        state.kv = createRedisKvStore(state.redis, { keyPrefix });
       } else {
         state.kv = createKvStore(db, { clock, sweepIntervalMs: options.sweepIntervalMs });
       }
@@ -184,7 +192,10 @@ function createApp(options = {}) {
         clock,
       );
       state.sessions = state.redis
-        ? createRedisSessionsStore(state.redis, { log: log.child('redis') })
+        ? createRedisSessionsStore(state.redis, {
+            log: log.child('redis'),
+            keyPrefix: hostConfig.redisKeyPrefix,
+          })
         : createSessionsStore(db, { clock });
       const consoleAuth = createConsoleAuth(db, { clock, log, secret: storageSecret });
       const operator = await consoleAuth.ensureOperator(env.CONSOLE_PASSWORD);
@@ -338,7 +349,9 @@ function createApp(options = {}) {
     },
     /** `redis` (REDIS_URL) or `sqlite`: where plugin storage and sessions live. */
     get storage() {
-      return state.redis ? { kind: 'redis', endpoint: state.redis.endpoint } : { kind: 'sqlite' };
+      return state.redis
+        ? { kind: 'redis', endpoint: state.redis.endpoint, keyPrefix: state.redis.keyPrefix }
+        : { kind: 'sqlite' };
     },
     get allowedOrigins() {
       return state.allowedOrigins ?? null;

@@ -48,7 +48,7 @@ function banner(app, { terminal, linkFile = null }) {
   lines.push(`  Data:      ${app.dbPath}`);
   if (app.storage.kind === 'redis') {
     lines.push(
-      `  Storage:   plugin state and sessions on Redis at ${app.storage.endpoint} (REDIS_URL)`,
+      `  Storage:   plugin state and sessions on Redis at ${app.storage.endpoint}, keys ${app.storage.keyPrefix}* (REDIS_URL)`,
     );
   }
   const { source, created } = app.masterKey;

@@ -14,7 +14,7 @@ const path = require('node:path');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../twilio-sim');
 const { parseTrustedProxies } = require('./client-address');
-const { parseRedisUrl, RedisUrlError } = require('./redis-client');
+const { parseKeyPrefix, parseRedisUrl, RedisUrlError } = require('./redis-client');
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_SIM_PORT = 8788;
@@ -65,6 +65,17 @@ function parseRedis(env, problems) {
     return null;
   }
   return raw;
+}
+
+/** REDIS_KEY_PREFIX: the start of every key of this app on Redis (default `baas:`). */
+function parseRedisPrefix(env, problems) {
+  try {
+    return parseKeyPrefix(env.REDIS_KEY_PREFIX);
+  } catch (err) {
+    if (!(err instanceof RedisUrlError)) throw err;
+    problems.push({ field: 'REDIS_KEY_PREFIX', reason: err.message });
+    return parseKeyPrefix(undefined);
+  }
 }
 
 /**
@@ -191,6 +202,7 @@ function resolveHostConfig(env, overrides = {}) {
     simPort: parsePort(env, 'TWILIO_SIM_PORT', DEFAULT_SIM_PORT, problems),
     simulator: parseSimulator(env, problems),
     redisUrl: parseRedis(env, problems),
+    redisKeyPrefix: parseRedisPrefix(env, problems),
     dataDir: path.resolve(env.DATA_DIR || DEFAULT_DATA_DIR),
     appName: env.APP_NAME || DEFAULT_APP_NAME,
     logLevel: env.LOG_LEVEL || 'info',

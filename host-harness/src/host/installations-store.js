@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS plugin_installations (
   config_json    TEXT,             -- the settings but the secret ones, as a JSON object; NULL once uninstalled
   secrets_sealed TEXT,             -- the secret settings as a JSON object, sealed (secret-box.js)
   installed_at   INTEGER,          -- ms since the epoch; NULL once uninstalled
-  updated_at     INTEGER NOT NULL  -- last save or uninstall
+  updated_at     INTEGER NOT NULL, -- last save or uninstall
+  version        INTEGER NOT NULL DEFAULT 0  -- +1 at each save or uninstall
 );
 `;
 
@@ -30,6 +31,8 @@ CREATE TABLE IF NOT EXISTS plugin_installations (
  *   moved from another row); `config` then lacks them
  * @property {number | null} installedAt
  * @property {number} updatedAt
+ * @property {number} version counts the saves and uninstalls: hosts sharing the database
+ *   compare it to learn that another changed the installation (two saves can share a date)
  */
 
 /** Whether the table has its sealed-secrets column (false too when there is no table yet). */
@@ -39,10 +42,19 @@ const hasSealedColumn = (db) =>
     .all()
     .some((column) => column.name === 'secrets_sealed');
 
-/** Adds the column to a table made before secrets were sealed. */
+const hasVersionColumn = (db) =>
+  db
+    .prepare('PRAGMA table_info(plugin_installations)')
+    .all()
+    .some((column) => column.name === 'version');
+
+/** Adds the columns to a table made before secrets were sealed, or before versions. */
 function migrate(db) {
   if (!hasSealedColumn(db)) {
     db.exec('ALTER TABLE plugin_installations ADD COLUMN secrets_sealed TEXT');
+  }
+  if (!hasVersionColumn(db)) {
+    db.exec('ALTER TABLE plugin_installations ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
   }
 }
 
@@ -61,7 +73,7 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
   const statements = {
     get: db.prepare('SELECT * FROM plugin_installations WHERE plugin_id = ?'),
     dates: db.prepare(
-      'SELECT installed_at, updated_at FROM plugin_installations WHERE plugin_id = ?',
+      'SELECT installed_at, updated_at, version FROM plugin_installations WHERE plugin_id = ?',
     ),
     all: db.prepare('SELECT * FROM plugin_installations WHERE config_json IS NOT NULL'),
     // A first install, or an install after an uninstall, sets installed_at; a later save of the
@@ -74,7 +86,8 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
         config_json = excluded.config_json,
         secrets_sealed = excluded.secrets_sealed,
         installed_at = COALESCE(plugin_installations.installed_at, excluded.installed_at),
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at,
+        version = plugin_installations.version + 1
       RETURNING *`),
     // Sealing again (migration, rotation) changes no date: the configuration is the same.
     reseal: db.prepare(`
@@ -85,7 +98,8 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
                                         updated_at)
       VALUES (@pluginId, NULL, NULL, NULL, @now)
       ON CONFLICT (plugin_id) DO UPDATE SET config_json = NULL, secrets_sealed = NULL,
-        installed_at = NULL, updated_at = excluded.updated_at
+        installed_at = NULL, updated_at = excluded.updated_at,
+        version = plugin_installations.version + 1
       RETURNING *`),
   };
 
@@ -146,6 +160,7 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
       unreadable: opened.unreadable,
       installedAt: row.installed_at,
       updatedAt: row.updated_at,
+      version: row.version,
     };
   }
 
@@ -157,7 +172,9 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
     /** When it was installed and last changed, without opening any secret. */
     dates(pluginId) {
       const row = statements.dates.get(pluginId);
-      return row ? { installedAt: row.installed_at, updatedAt: row.updated_at } : null;
+      return row
+        ? { installedAt: row.installed_at, updatedAt: row.updated_at, version: row.version }
+        : null;
     },
     /** Installs, or replaces the configuration of an installed plugin. @returns {Installation} */
     save: (pluginId, config) =>

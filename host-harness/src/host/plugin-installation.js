@@ -97,8 +97,8 @@ function createPluginInstallation({
   // `config` is the installed configuration (secrets included), null when not installed; it
   // may be installed but inactive when it does not pass the checks any more (`problems`).
   const state = { active: null, config: null, source: null, problems: [], pendingRestart: [] };
-  // The stored row's last change this host has applied, and when it last looked.
-  const seen = { updatedAt: null, checkedAt: 0 };
+  // The stored row's version this host has applied, and when it last looked.
+  const seen = { version: null, checkedAt: 0 };
 
   function notInstalled() {
     return new InstallationError(
@@ -200,9 +200,9 @@ function createPluginInstallation({
     }
   }
 
-  /** Notes the stored row's current version as applied. */
-  function remember() {
-    seen.updatedAt = store.dates(manifest.id)?.updatedAt ?? null;
+  /** Notes `row` (the stored row as this host's own save or uninstall left it) as applied. */
+  function remember(row) {
+    seen.version = row?.version ?? null;
   }
 
   /**
@@ -213,9 +213,9 @@ function createPluginInstallation({
     const now = clock();
     if (now - seen.checkedAt < FOLLOW_INTERVAL_MS) return;
     seen.checkedAt = now;
-    const updatedAt = store.dates(manifest.id)?.updatedAt ?? null;
-    if (updatedAt === seen.updatedAt) return;
-    seen.updatedAt = updatedAt;
+    const version = store.dates(manifest.id)?.version ?? null;
+    if (version === seen.version) return;
+    seen.version = version;
     const saved = store.get(manifest.id);
     log('info', 'the plugin configuration was changed through another host: applying it', {
       plugin: manifest.id,
@@ -257,7 +257,7 @@ function createPluginInstallation({
 
     /** Called once at start with the result of startConfig(). */
     start(chosen) {
-      remember();
+      remember(store.dates(manifest.id));
       seen.checkedAt = clock();
       apply(chosen);
     },
@@ -292,8 +292,7 @@ function createPluginInstallation({
     /** Installs, or reconfigures the installed plugin: checked, activated, then stored. */
     save(config) {
       activate(config);
-      store.save(manifest.id, config);
-      remember();
+      remember(store.save(manifest.id, config));
       Object.assign(state, { config, source: 'saved' });
       log('info', 'plugin configuration saved', { plugin: manifest.id });
       return this.status();
@@ -301,8 +300,7 @@ function createPluginInstallation({
 
     uninstall() {
       retireActive();
-      store.uninstall(manifest.id);
-      remember();
+      remember(store.uninstall(manifest.id));
       Object.assign(state, { config: null, source: 'saved', problems: [], pendingRestart: [] });
       log('info', 'plugin uninstalled', { plugin: manifest.id });
       return this.status();

@@ -25,7 +25,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { popupData, submittedConfig } = require('./console-form');
-const { BaasError } = require('./errors');
+const { BaasError, errors } = require('./errors');
 const { JSON_TYPE } = require('./http-json');
 const { MAX_HOURS } = require('./plugin-activity');
 const { configInvalid } = require('./plugin-installation');
@@ -254,7 +254,13 @@ function createConsoleRoutes({
       if (!/^\d+$/.test(text) || hours < 1 || hours > MAX_HOURS) {
         throw new BaasError(400, 400, `hours must be a whole number from 1 to ${MAX_HOURS}.`);
       }
-      return ok(await activity(hours));
+      try {
+        return ok(await activity(hours));
+      } catch (err) {
+        // The counters live in the plugin's storage: Redis away is "try again", not a bug.
+        log('error', 'reading the activity failed', { error: err.message });
+        throw errors.storageUnavailable();
+      }
     }),
     route('POST', /^\/console\/api\/uninstall$/, () => {
       installation.uninstall();
