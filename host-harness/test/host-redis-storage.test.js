@@ -8,7 +8,7 @@ const { after, before, describe, test } = require('node:test');
 
 const { createApp, ConfigError } = require('../src/host/app');
 const { banner } = require('../src/host/banner');
-const { getJson, postJson, readCode, startApp } = require('./host-helpers');
+const { consoleApi, getJson, postJson, readCode, startApp } = require('./host-helpers');
 const { startRedis } = require('./support/redis-server');
 
 /** Generous: a request that has not answered by then is hanging. */
@@ -152,8 +152,16 @@ describe('the host on Redis', () => {
     );
     assert.equal(loginDuring.status, 503, loginDuring.text);
 
+    const operator = await consoleApi(app);
+    const activity = await within(
+      operator.get('activity?hours=1'),
+      'the console while Redis is down',
+    );
+    assert.equal(activity.status, 503, activity.text);
+
     await redis.restart();
     await healthy(app);
+    assert.equal((await operator.get('activity?hours=1')).status, 200);
     const afterwards = await me();
     assert.equal(afterwards.status, 200, afterwards.text);
   });
@@ -204,6 +212,38 @@ describe('the host on Redis', () => {
     );
     assert.doesNotMatch(text, /not-the-password/);
   });
+});
+
+test('a Redis that refuses the password stops the start, saying so without the password', async (t) => {
+  const redis = await startRedis({ args: ['--requirepass', 'the-right-one'] });
+  t.after(() => redis.stop());
+  const url = `redis://:not-the-right-one@127.0.0.1:${redis.port}`;
+  await assert.rejects(startApp(t, { env: { REDIS_URL: url } }), (err) => {
+    assert.equal(err.name, 'StartError');
+    assert.match(
+      err.message,
+      /refused the credentials .*WRONGPASS.*check the user name and password/,
+    );
+    assert.doesNotMatch(err.message, /not-the-right-one/);
+    return true;
+  });
+  const { app } = await startApp(t, {
+    env: { REDIS_URL: `redis://:the-right-one@127.0.0.1:${redis.port}` },
+  });
+  assert.equal((await getJson(`${app.url}/api/health`)).status, 200);
+});
+
+test('a Redis that may evict keys, or keeps no append-only file, is warned of', async (t) => {
+  const redis = await startRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+  t.after(() => redis.stop());
+  const { logs } = await startApp(t, { env: { REDIS_URL: redis.url } });
+  const deadline = Date.now() + 5000;
+  while (!logs.some((e) => /may evict keys/.test(e.message)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const warning = logs.find((e) => /may evict keys/.test(e.message));
+  assert.equal(warning?.level, 'warn');
+  assert.equal(warning.maxmemoryPolicy, 'allkeys-lru');
 });
 
 test('a REDIS_URL that is not a Redis URL is refused before anything starts, without echoing it', () => {

@@ -24,7 +24,8 @@ function freePort() {
   });
 }
 
-/** Resolves once something accepts connections on the port and answers PING with PONG. */
+/** Resolves once something accepts connections on the port and answers PING with PONG (or,
+ * with --requirepass, asks for authentication: it is up either way). */
 function waitForPong(port, deadline) {
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -41,7 +42,7 @@ function waitForPong(port, deadline) {
         answer += chunk;
         if (answer.includes('\r\n')) {
           socket.destroy();
-          if (answer.startsWith('+PONG')) resolve();
+          if (answer.startsWith('+PONG') || answer.startsWith('-NOAUTH')) resolve();
           else retry();
         }
       });
@@ -57,8 +58,9 @@ function waitForPong(port, deadline) {
  * the append-only file holds); `restart()` starts it again on the same port and folder.
  * @param {object} [options]
  * @param {string} [options.appendfsync] always | everysec | no
+ * @param {string[]} [options.args] more redis-server arguments (e.g. --requirepass)
  */
-async function startRedis({ appendfsync = 'always' } = {}) {
+async function startRedis({ appendfsync = 'always', args = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baas-redis-'));
   const port = await freePort();
   let child = null;
@@ -86,6 +88,7 @@ async function startRedis({ appendfsync = 'always' } = {}) {
         'no',
         '--loglevel',
         'warning',
+        ...args,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -102,7 +105,13 @@ async function startRedis({ appendfsync = 'always' } = {}) {
         ),
       ),
     );
-    await Promise.race([waitForPong(port, Date.now() + START_TIMEOUT_MS), spawnFailed]);
+    try {
+      await Promise.race([waitForPong(port, Date.now() + START_TIMEOUT_MS), spawnFailed]);
+    } catch (err) {
+      // A server that never answered must not outlive the test that started it.
+      child.kill('SIGKILL');
+      throw err;
+    }
   }
 
   await launch();
