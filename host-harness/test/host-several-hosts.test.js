@@ -203,6 +203,43 @@ describe('two hosts on one Redis: registration, attempts and sessions', () => {
     assert.equal(status.body.installation.source, 'saved', status.text);
   });
 
+  test('two saves at once through both consoles leave both hosts on the one stored', async () => {
+    const [a, b] = cluster.hosts;
+    const [consoleA, consoleB] = await Promise.all([consoleApi(a), consoleApi(b)]);
+    const config = (codeLength) => ({
+      config: {
+        accountSid: FULL_ACCOUNT.sid,
+        senderPhoneNumber: SMS_NUMBER,
+        twilioApiBaseUrl: cluster.simulatorUrl,
+        breakerMinCodes: 0,
+        codeLength,
+      },
+    });
+    const db = new Database(`${cluster.dataDir}/baas.sqlite`, { readonly: true });
+    try {
+      for (let round = 0; round < 4; round += 1) {
+        const saves = await Promise.all([
+          consoleA.post('save', config(7)),
+          consoleB.post('save', config(9)),
+        ]);
+        for (const saved of saves) assert.equal(saved.status, 200, saved.text);
+        const row = db.prepare('SELECT config_json FROM plugin_installations').get();
+        const stored = JSON.parse(row.config_json).codeLength;
+        // Each host looks at most once a second.
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        for (const [i, host] of cluster.hosts.entries()) {
+          const phone = uk(70 + round, i);
+          const step1 = await register(host, { phoneNumber: phone }, `198.51.100.${150 + round}`);
+          assert.equal(step1.status, 200, step1.text);
+          const code = await readCode(cluster.simulatorUrl, phone);
+          assert.equal(code.length, stored, `round ${round}, host ${i}: the stored length`);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   test("a number's resend cooldown holds whichever host the second request reaches", async () => {
     const phone = uk(4);
     const first = await register(cluster.hosts[0], { phoneNumber: phone }, '198.51.100.4');
