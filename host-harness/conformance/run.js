@@ -19,6 +19,9 @@
 //   - its storage starts empty, or at least holds none of the kit's keys (they are random,
 //     `conformance-<hex>:...`, and each has a TTL of at most 60 s, so a shared store is fine);
 //   - `close()`, if given, releases whatever createHost opened; the kit calls it once at the end.
+//   The kit calls createHost twice, as a runtime runs two processes or workers of one app: both
+//   instances must share one store (a take on one sees a put on the other), since that is what
+//   the plugin's guarantees need when several instances serve one app.
 //
 // Prints one line per check (ok / not ok, with a one-line reason) and exits 1 if any failed.
 
@@ -49,8 +52,24 @@ function formatResult(result, width) {
   return `${mark} ${result.name.padEnd(width)}  ${result.reason}`;
 }
 
+/** Makes a host; a problem is the reason it could not, null when `created` is one. */
+async function makeHost(createHost, options) {
+  const created = await settle(() => createHost(options), CREATE_GUARD_MS);
+  if (created.status !== 'fulfilled' || !created.value || typeof created.value !== 'object') {
+    const why =
+      created.status === 'fulfilled'
+        ? `resolved with ${typeof created.value}, not {host, close?}`
+        : describeOutcome(created, CREATE_GUARD_MS);
+    return { problem: `createHost ${why}` };
+  }
+  const { host } = created.value;
+  const close = typeof created.value.close === 'function' ? created.value.close : null;
+  return { host, close };
+}
+
 /**
- * Runs every check against one host made by `createHost`.
+ * Runs every check against two hosts made by `createHost` (the atomicity checks spread their
+ * concurrent calls over both; the others use the first).
  * @param {(options: {allowedOrigins: string[], deadlineMs: number}) => Promise<{host: object,
  *   close?: () => unknown}>} createHost
  * @param {object} [options]
@@ -69,29 +88,26 @@ async function runConformance(
     log(formatResult(result, width));
   };
   const servers = await startServers();
-  let close = null;
+  const closes = [];
   try {
-    const created = await settle(
-      () => createHost({ allowedOrigins: [...servers.allowedOrigins], deadlineMs }),
-      CREATE_GUARD_MS,
-    );
-    if (created.status !== 'fulfilled' || !created.value || typeof created.value !== 'object') {
-      const why =
-        created.status === 'fulfilled'
-          ? `resolved with ${typeof created.value}, not {host, close?}`
-          : describeOutcome(created, CREATE_GUARD_MS);
-      record({ name: 'host.create', ok: false, reason: `createHost ${why}`, ms: 0 });
+    const options = { allowedOrigins: [...servers.allowedOrigins], deadlineMs };
+    const first = await makeHost(createHost, options);
+    if (first.close) closes.push(first.close);
+    const second = first.problem ? first : await makeHost(createHost, options);
+    if (second.close && second !== first) closes.push(second.close);
+    if (first.problem || second.problem) {
+      record({ name: 'host.create', ok: false, reason: first.problem ?? second.problem, ms: 0 });
       return results;
     }
-    const { host } = created.value;
-    close = typeof created.value.close === 'function' ? created.value.close : null;
+    const { host } = first;
+    const other = second.host;
     // One random prefix per run, one folder per check: checks never see each other's keys.
     const prefix = `conformance-${randomId()}`;
     for (const check of CHECKS) {
       const key = (name) => `${prefix}:${check.name}:${name}`;
       const started = performance.now();
       const outcome = await settle(
-        () => check.run({ host, servers, deadlineMs, key }),
+        () => check.run({ host, other, servers, deadlineMs, key }),
         CHECK_GUARD_MS,
       );
       const ms = Math.round(performance.now() - started);
@@ -116,7 +132,7 @@ async function runConformance(
       }
     }
   } finally {
-    if (close) {
+    for (const close of closes) {
       const closed = await settle(close, CLOSE_GUARD_MS);
       if (closed.status !== 'fulfilled') {
         const reason = `close() ${describeOutcome(closed, CLOSE_GUARD_MS)}`;

@@ -14,6 +14,9 @@ const { createPluginHost } = require('../../src/host/plugin-host');
 
 const silentLog = () => createLogger({ sink: () => {}, minLevel: 'debug' });
 
+/** One namespace for every instance of this process's run: they share it, as hosts do. */
+const namespace = `conformance-${crypto.randomBytes(6).toString('hex')}`;
+
 async function createHost({ allowedOrigins, deadlineMs }) {
   const url = process.env.REDIS_URL;
   if (!url) {
@@ -29,9 +32,8 @@ async function createHost({ allowedOrigins, deadlineMs }) {
     // The endpoint is host:port only: REDIS_URL may hold a password.
     throw new Error(`Redis at ${redisEndpoint(url)} is not reachable`);
   }
-  const storage = createRedisKvStore(connection).namespace(
-    `conformance-${crypto.randomBytes(6).toString('hex')}`,
-  );
+  // Each instance its own connection, as each host process has.
+  const storage = createRedisKvStore(connection).namespace(namespace);
   const host = createPluginHost({
     storage,
     users: { findBy: () => null },

@@ -26,26 +26,40 @@ async function expectAll(what, count, call) {
 
 const show = (value) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
+/** The instance for the i-th of many concurrent calls: the two in turn. */
+const either = ({ host, other }, i) => (i % 2 === 0 ? host : other);
+
 const takeIsAtomic = {
   name: 'storage.take-is-atomic',
-  why: 'a verification code is redeemed once: of concurrent takes only one may get it',
-  async run({ host, key }) {
+  why: 'a verification code is redeemed once: of concurrent takes, on any instance, only one may get it',
+  async run(ctx) {
+    const { host, other, key } = ctx;
     const k = key('take');
     await expect('storagePut', () => host.storagePut(k, 'the-code', 60));
-    const values = await expectAll('storageTake', 100, () => host.storageTake(k));
+    const values = await expectAll('storageTake', 100, (i) => either(ctx, i).storageTake(k));
     const got = values.filter((value) => value !== null);
-    if (got.length !== 1) fail(`${got.length} of 100 concurrent takes got a value (expected 1)`);
+    if (got.length !== 1) {
+      fail(`${got.length} of 100 concurrent takes over two instances got a value (expected 1)`);
+    }
     if (got[0] !== 'the-code') fail(`the take that won got ${show(got[0])}, not "the-code"`);
-    return '100 concurrent takes: 1 got the value, 99 got null';
+    // Shared: what one instance puts, the other sees.
+    const shared = key('shared');
+    await expect('storagePut', () => other.storagePut(shared, 'from-the-other', 60));
+    const seen = await expect('storageGet', () => host.storageGet(shared));
+    if (seen !== 'from-the-other') {
+      fail(`a put on one instance read ${show(seen)} on the other: the instances share no store`);
+    }
+    return '100 concurrent takes over two instances: 1 got the value, 99 got null';
   },
 };
 
 const incrIsAtomic = {
   name: 'storage.incr-is-atomic',
   why: 'rate limits and attempt counters count every request, even concurrent ones',
-  async run({ host, key }) {
+  async run(ctx) {
+    const { host, key } = ctx;
     const k = key('incr');
-    const counts = await expectAll('storageIncr', 1000, () => host.storageIncr(k, 60));
+    const counts = await expectAll('storageIncr', 1000, (i) => either(ctx, i).storageIncr(k, 60));
     const notNumbers = counts.filter((count) => typeof count !== 'number');
     if (notNumbers.length > 0) {
       fail(`${notNumbers.length} increments resolved to a ${typeof notNumbers[0]}, not a number`);
@@ -58,7 +72,7 @@ const incrIsAtomic = {
     }
     const after = await expect('storageGet', () => host.storageGet(k));
     if (after !== '1000') fail(`a get after 1000 increments read ${show(after)}, not "1000"`);
-    return '1000 concurrent increments gave 1..1000 once each; get reads "1000"';
+    return '1000 concurrent increments over two instances gave 1..1000 once each; get reads "1000"';
   },
 };
 
