@@ -3,11 +3,11 @@
 // every .js file under test/, so this file also "passes" as an empty test file.)
 
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const { createApp } = require('../src/host/app');
+const { freePort } = require('./support/free-port');
 
 /** A fresh folder removed when the test ends. */
 function tempDir(t, prefix = 'baas-test-') {
@@ -134,16 +134,18 @@ function storedKeys(app, prefix) {
     .map((row) => row.key);
 }
 
-/** A port that was free a moment ago (for child processes that need a fixed one). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/** A UK mobile number: range `range` (a block of a thousand), number `last` within it. */
+const uk = (range, last = 123) =>
+  `+447700${String(range).padStart(3, '0')}${String(last).padStart(3, '0')}`;
+
+/** How many answers had each `status code limit`, e.g. `{200: 4, '429 RATE_LIMITED address-hour': 2}`. */
+function tally(answers) {
+  const counts = {};
+  for (const a of answers) {
+    const key = [a.status, a.body?.code, a.body?.details?.limit].filter(Boolean).join(' ');
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 module.exports = {
@@ -156,6 +158,8 @@ module.exports = {
   registerWithCode,
   storedKeys,
   freePort,
+  uk,
+  tally,
   consoleSession,
   consoleApi,
   CONSOLE_PASSWORD,

@@ -8,14 +8,11 @@ const { after, before, describe, test } = require('node:test');
 
 const { createApp, ConfigError } = require('../src/host/app');
 const { banner } = require('../src/host/banner');
-const { consoleApi, getJson, postJson, readCode, startApp } = require('./host-helpers');
+const { consoleApi, getJson, postJson, readCode, startApp, uk } = require('./host-helpers');
 const { startRedis } = require('./support/redis-server');
 
 /** Generous: a request that has not answered by then is hanging. */
 const HANG_MS = 10_000;
-
-const uk = (range, last = 123) =>
-  `+447700${String(range).padStart(3, '0')}${String(last).padStart(3, '0')}`;
 
 /** `fetch` that fails the test instead of waiting forever on a hanging request. */
 function within(promise, what) {

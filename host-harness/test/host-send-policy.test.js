@@ -15,26 +15,14 @@ const {
   readCode,
   registerWithCode,
   startApp,
+  tally,
+  uk,
 } = require('./host-helpers');
 
 /** Registration step 1, from `ip` when the host trusts the loopback proxy. */
 function startRegistration(app, phone, ip) {
   const headers = ip ? { 'X-Forwarded-For': ip } : {};
   return postJson(`${app.url}/api/users/register`, { phoneNumber: phone }, headers);
-}
-
-/** A UK mobile number: range `range` (a block of a thousand), number `last` within it. */
-const uk = (range, last = 123) =>
-  `+447700${String(range).padStart(3, '0')}${String(last).padStart(3, '0')}`;
-
-/** How many answers had each `status code limit`. */
-function tally(answers) {
-  const counts = {};
-  for (const a of answers) {
-    const key = [a.status, a.body?.code, a.body?.details?.limit].filter(Boolean).join(' ');
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }
 
 const breakerOff = { breakerMinCodes: 0 };

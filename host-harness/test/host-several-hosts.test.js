@@ -11,24 +11,10 @@ const Database = require('better-sqlite3');
 const Redis = require('ioredis');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
-const { consoleApi, getJson, postJson, readCode } = require('./host-helpers');
+const { consoleApi, getJson, postJson, readCode, tally, uk } = require('./host-helpers');
 const { startCluster } = require('./support/host-cluster');
 
 const PLUGIN = 'twilio-phone-verification';
-
-/** A UK mobile number: range `range` (a block of a thousand), number `last` within it. */
-const uk = (range, last = 123) =>
-  `+447700${String(range).padStart(3, '0')}${String(last).padStart(3, '0')}`;
-
-/** How many answers had each `status code limit`. */
-function tally(answers) {
-  const counts = {};
-  for (const a of answers) {
-    const key = [a.status, a.body?.code, a.body?.details?.limit].filter(Boolean).join(' ');
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
 
 /** The host for the i-th request: A, B, A, B, ... */
 const hostFor = (cluster, i) => cluster.hosts[i % cluster.hosts.length];

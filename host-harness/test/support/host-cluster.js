@@ -6,10 +6,10 @@
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { freePort } = require('./free-port');
 const { startRedis } = require('./redis-server');
 
 const BIN = path.resolve(__dirname, '../../bin');
@@ -20,18 +20,6 @@ const START_TIMEOUT_MS = 15_000;
  * line per request (the simulator prints every SMS). */
 const MAX_OUTPUT_CHARS = 16_000;
 const CONSOLE_PASSWORD = 'test console password';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Spawns a Node script; `ready` resolves with the first match of `pattern` in its output.

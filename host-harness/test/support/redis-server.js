@@ -9,20 +9,10 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { freePort } = require('./free-port');
+
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN || 'redis-server';
 const START_TIMEOUT_MS = 10_000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once something accepts connections on the port and answers PING with PONG (or,
  * with --requirepass, asks for authentication: it is up either way). */
