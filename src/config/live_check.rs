@@ -31,11 +31,20 @@ enum Account {
 impl<H: Host> Plugin<H> {
     /// Every check, each with what to do about it.
     pub(crate) async fn live_check(&self) -> ConfigurationReport {
-        let mut checks = vec![check(
-            CheckName::Fields,
-            Status::Passed,
-            "Every field is well formed.",
-        )];
+        let segments = self.config.code_message_segments();
+        let mut checks = vec![if segments > 2 {
+            check(
+                CheckName::Fields,
+                Status::Warning,
+                format!("Every field is well formed, but a code message takes {segments} SMS segments, each billed and each a chance to arrive late: shorten messageTemplate (a segment holds 160 plain characters, or 70 with emoji or non-Latin letters)."),
+            )
+        } else {
+            check(
+                CheckName::Fields,
+                Status::Passed,
+                "Every field is well formed.",
+            )
+        }];
         let (account_check, account) = self.check_account().await;
         checks.push(account_check);
         checks.push(match account {

@@ -30,6 +30,8 @@ pub const FIELDS: &[&str] = &[
     "messagingServiceSid",
     "appName",
     "messageTemplate",
+    "webOtpDomain",
+    "androidAppHash",
     "codeLength",
     "codeTtlSeconds",
     "maxAttempts",
@@ -78,6 +80,11 @@ pub struct Config {
     pub sender: Sender,
     pub app_name: String,
     pub message_template: String,
+    /// The site whose pages fill the code in by themselves: the message ends with the
+    /// origin-bound line `@domain #code` (WebOTP in Chrome, Safari's one-time code AutoFill).
+    pub web_otp_domain: Option<String>,
+    /// The Android app's 11-character hash: the SMS Retriever hands the message to that app.
+    pub android_app_hash: Option<String>,
     pub code_length: u32,
     pub code_ttl_seconds: u32,
     pub max_attempts: u32,
@@ -182,6 +189,20 @@ impl Config {
                 "must be at most 320 characters (two SMS segments)",
             );
         }
+        let web_otp_domain = r.string("webOtpDomain", None).filter(|d| !d.is_empty());
+        if web_otp_domain.as_deref().is_some_and(|d| !is_host_name(d)) {
+            r.problem(
+                "webOtpDomain",
+                "must be the host name of the site that reads the code, such as example.com or login.example.com (no https://, port or path)",
+            );
+        }
+        let android_app_hash = r.string("androidAppHash", None).filter(|h| !h.is_empty());
+        if android_app_hash.as_deref().is_some_and(|h| !is_app_hash(h)) {
+            r.problem(
+                "androidAppHash",
+                "must be the 11-character hash of your Android app (letters, digits, + and /), as the SMS Retriever's AppSignatureHelper prints it",
+            );
+        }
         let base_url = r
             .string("twilioApiBaseUrl", Some(DEFAULT_API_BASE_URL))
             .unwrap_or_default();
@@ -215,6 +236,8 @@ impl Config {
             },
             app_name: r.string("appName", Some("")).unwrap_or_default(),
             message_template,
+            web_otp_domain,
+            android_app_hash,
             code_length: r.integer("codeLength", 6, 4, 10),
             code_ttl_seconds: r.integer("codeTtlSeconds", 300, 60, 600),
             max_attempts: r.integer("maxAttempts", 5, 1, 10),
@@ -235,7 +258,17 @@ impl Config {
             ) == "signed-in",
             policy: PolicySettings::read(&mut r),
         };
-        let problems = r.finish();
+        let mut problems = r.finish();
+        // The SMS Retriever reads only a message of one segment (140 bytes).
+        if problems.is_empty() && config.android_app_hash.is_some() {
+            let segments = config.code_message_segments();
+            if segments > 1 {
+                problems.push(ConfigProblem {
+                    field: "messageTemplate".into(),
+                    reason: format!("must fit one SMS segment with androidAppHash set, as Android's SMS Retriever reads no longer message: with the app name, a code and the lines phones read, it takes {segments} (a segment holds 160 plain characters, or 70 with emoji or non-Latin letters)"),
+                });
+            }
+        }
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -254,6 +287,48 @@ impl Config {
             Some((sid, secret)) => (sid, secret),
             None => (&self.account_sid, &self.auth_token),
         }
+    }
+}
+
+/// A host name as a page's origin has it: dot-separated labels of lowercase letters, digits and
+/// inner hyphens.
+fn is_host_name(text: &str) -> bool {
+    text.len() <= 253
+        && text.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// Android's app hash: 11 characters of Base64 (the SMS Retriever's AppSignatureHelper).
+fn is_app_hash(text: &str) -> bool {
+    text.len() == 11
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// The app name a configuration without one is checked with: the host fills in its own.
+const SAMPLE_APP_NAME: &str = "An app name of 20 ch";
+
+impl Config {
+    /// The SMS segments of a code message under this configuration (its app name, else one of
+    /// 20 characters; a code of its length; the app hash and origin-bound lines).
+    pub fn code_message_segments(&self) -> u32 {
+        let app_name = if self.app_name.is_empty() {
+            SAMPLE_APP_NAME
+        } else {
+            &self.app_name
+        };
+        let code = "0".repeat(self.code_length as usize);
+        crate::verification::policy::segments::count(&crate::verification::delivery::code_message(
+            self, app_name, &code,
+        ))
     }
 }
 

@@ -208,3 +208,70 @@ fn the_hosts_code_hashing_key_must_be_long_and_is_never_echoed() {
         "Debug hides it"
     );
 }
+
+fn with(extra: Value) -> Value {
+    let mut config = minimal();
+    for (k, v) in extra.as_object().unwrap() {
+        config[k] = v.clone();
+    }
+    config
+}
+
+#[test]
+fn the_lines_phones_read_are_checked_for_what_they_must_be() {
+    let c = Config::from_json(&with(json!({
+        "webOtpDomain": "login.example.com",
+        "androidAppHash": "FA+9qCX9VSu",
+    })))
+    .unwrap();
+    assert_eq!(c.web_otp_domain.as_deref(), Some("login.example.com"));
+    assert_eq!(c.android_app_hash.as_deref(), Some("FA+9qCX9VSu"));
+    // Empty is unset.
+    let c = Config::from_json(&with(json!({"webOtpDomain": "", "androidAppHash": ""}))).unwrap();
+    assert_eq!((c.web_otp_domain, c.android_app_hash), (None, None));
+
+    for domain in [
+        "https://example.com",
+        "example.com/login",
+        "example.com:443",
+        "Example.com",
+        "-a.com",
+        "a..b",
+    ] {
+        let problems = problems_of(with(json!({ "webOtpDomain": domain })));
+        assert_eq!(problems[0].field, "webOtpDomain", "{domain}");
+    }
+    for hash in ["FA+9qCX9VS", "FA+9qCX9VSuu", "FA+9qCX9VS_"] {
+        let problems = problems_of(with(json!({ "androidAppHash": hash })));
+        assert_eq!(problems[0].field, "androidAppHash", "{hash}");
+    }
+}
+
+#[test]
+fn with_an_app_hash_the_code_message_must_fit_one_segment() {
+    let long = "Your {appName} verification code is {code}. It expires soon; do not share it with anyone, not even with someone who says they work for us.";
+    let problems = problems_of(with(json!({
+        "androidAppHash": "FA+9qCX9VSu",
+        "webOtpDomain": "example.com",
+        "messageTemplate": long,
+    })));
+    assert_eq!(problems[0].field, "messageTemplate");
+    assert!(
+        problems[0].reason.contains("takes 2"),
+        "{}",
+        problems[0].reason
+    );
+    // The same text without the hash is accepted (it costs two segments).
+    let c = Config::from_json(&with(
+        json!({ "webOtpDomain": "example.com", "messageTemplate": long }),
+    ))
+    .unwrap();
+    assert_eq!(c.code_message_segments(), 2);
+    // The default text fits one segment with both lines.
+    let c = Config::from_json(&with(json!({
+        "androidAppHash": "FA+9qCX9VSu",
+        "webOtpDomain": "example.com",
+    })))
+    .unwrap();
+    assert_eq!(c.code_message_segments(), 1);
+}

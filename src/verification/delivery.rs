@@ -39,6 +39,27 @@ pub fn render_message(template: &str, app_name: &str, code: &str) -> String {
         .join(" ")
 }
 
+/// The whole code SMS: the template filled in, then the app hash (Android's SMS Retriever hands
+/// the message to that app) and, last, the origin-bound line `@domain #code` (browsers fill the
+/// code in for that site only, and read it only from the last line).
+pub fn code_message(config: &Config, app_name: &str, code: &str) -> String {
+    let mut text = render_message(&config.message_template, app_name, code);
+    if config.android_app_hash.is_some() || config.web_otp_domain.is_some() {
+        text.push('\n');
+    }
+    if let Some(hash) = &config.android_app_hash {
+        text.push('\n');
+        text.push_str(hash);
+    }
+    if let Some(domain) = &config.web_otp_domain {
+        text.push_str("\n@");
+        text.push_str(domain);
+        text.push_str(" #");
+        text.push_str(code);
+    }
+    text
+}
+
 /// The app name in messages: the configured one, else the one the host reports.
 fn app_name<'a>(config: &'a Config, ctx: &'a HookContext) -> &'a str {
     if config.app_name.is_empty() {
@@ -91,11 +112,7 @@ impl CodeSent {
 impl<H: Host> Plugin<H> {
     /// The message that carries `code`.
     pub(crate) fn code_text(&self, ctx: &HookContext, code: &str) -> String {
-        render_message(
-            &self.config.message_template,
-            app_name(&self.config, ctx),
-            code,
-        )
+        code_message(&self.config, app_name(&self.config, ctx), code)
     }
 
     /// The SMS segments a code message costs (the code's digits do not change the count).
@@ -212,6 +229,47 @@ pub fn is_uncertain(err: &PluginError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(extra: serde_json::Value) -> Config {
+        let mut value = serde_json::json!({
+            "accountSid": "AC00000000000000000000000000000000",
+            "authToken": "test_auth_token_0000000000000000",
+            "senderPhoneNumber": "+15005550006",
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            value[k] = v.clone();
+        }
+        Config::from_json(&value).unwrap()
+    }
+
+    #[test]
+    fn the_origin_bound_line_is_last_and_the_app_hash_before_it() {
+        let plain = config(serde_json::json!({}));
+        assert_eq!(
+            code_message(&plain, "Acme", "123456"),
+            "Your Acme verification code is 123456"
+        );
+        let web = config(serde_json::json!({ "webOtpDomain": "example.com" }));
+        assert_eq!(
+            code_message(&web, "Acme", "123456"),
+            "Your Acme verification code is 123456\n\n@example.com #123456"
+        );
+        let android = config(serde_json::json!({ "androidAppHash": "FA+9qCX9VSu" }));
+        assert_eq!(
+            code_message(&android, "Acme", "123456"),
+            "Your Acme verification code is 123456\n\nFA+9qCX9VSu"
+        );
+        let both = config(serde_json::json!({
+            "webOtpDomain": "example.com",
+            "androidAppHash": "FA+9qCX9VSu",
+        }));
+        let text = code_message(&both, "Acme", "123456");
+        assert_eq!(
+            text,
+            "Your Acme verification code is 123456\n\nFA+9qCX9VSu\n@example.com #123456"
+        );
+        assert!(text.len() <= 140, "the SMS Retriever's limit");
+    }
 
     #[test]
     fn template_gets_app_name_and_code() {

@@ -18,6 +18,10 @@ export interface PluginConfig {
   messagingServiceSid?: string;
   appName?: string;
   messageTemplate?: string;
+  /** The site that fills the code in by itself: the SMS ends with `@example.com #123456`. */
+  webOtpDomain?: string;
+  /** The Android app's 11-character hash for the SMS Retriever; the SMS must fit one segment. */
+  androidAppHash?: string;
   codeLength?: number;
   codeTtlSeconds?: number;
   maxAttempts?: number;

@@ -36,6 +36,8 @@ pub fn config(config: wit::Config) -> Result<Config, PluginError> {
         messaging_service_sid => "messagingServiceSid",
         app_name => "appName",
         message_template => "messageTemplate",
+        web_otp_domain => "webOtpDomain",
+        android_app_hash => "androidAppHash",
         code_length => "codeLength",
         code_ttl_seconds => "codeTtlSeconds",
         max_attempts => "maxAttempts",

@@ -1,0 +1,113 @@
+// The code SMS's lines that phones and browsers read by themselves, in every build: the
+// origin-bound last line `@domain #code` (webOtpDomain: WebOTP in Chrome, Safari's AutoFill) and
+// the Android app hash (androidAppHash: the SMS Retriever), with the segment rules that keep such
+// a message readable: one segment with an app hash, a warning beyond two.
+const { describe, test } = require('node:test');
+const assert = require('node:assert/strict');
+const { ACCOUNT_SID, AUTH_TOKEN } = require('./support/memory-host');
+const { BUILDS } = require('./support/builds');
+const { setupFor } = require('./support/plugin-calls');
+
+const PHONE = '+14155552671';
+const ctx = { requestId: 'r1', appName: 'Acme' };
+const HASH = 'FA+9qCX9VSu';
+/** 150 plain characters and a code: one segment alone, two with an app hash. */
+const LONG = `Your {appName} verification code is {code}. ${'Do not share it. '.repeat(7)}`.trim();
+
+const json = (status, body) => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const account = json(200, {
+  sid: ACCOUNT_SID,
+  friendly_name: 'Acme',
+  status: 'active',
+  type: 'Full',
+});
+const numbers = json(200, {
+  incoming_phone_numbers: [{ phone_number: '+15005550006', capabilities: { sms: true } }],
+  page: 0,
+});
+
+for (const build of BUILDS) {
+  const { TwilioPlugin } = build;
+  const setup = setupFor(TwilioPlugin);
+  const config = (overrides) => ({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    senderPhoneNumber: '+15005550006',
+    ...overrides,
+  });
+
+  describe(build.name, () => {
+    test('webOtpDomain ends the SMS with the origin-bound line, and the code in it verifies', async () => {
+      const { mem, plugin } = await setup({ webOtpDomain: 'example.com' });
+      const first = await plugin.beforeRegister(ctx, { phoneNumber: PHONE });
+      const body = mem.lastSmsBody();
+      const match = /^Your Acme verification code is (\d{6})\n\n@example\.com #(\d{6})$/.exec(body);
+      assert.ok(match, JSON.stringify(body));
+      assert.equal(match[1], match[2], 'the same code in the text and the last line');
+      const second = await plugin.beforeRegister(ctx, {
+        email: 'ada@example.com',
+        password: 's3cret-pass',
+        phoneNumber: PHONE,
+        transactionId: first.body.transactionId,
+        transactionCode: match[2],
+      });
+      assert.equal(second.action, 'continue');
+    });
+
+    test('androidAppHash goes before the origin-bound line, within 140 bytes', async () => {
+      const { mem, plugin } = await setup({
+        webOtpDomain: 'login.example.com',
+        androidAppHash: HASH,
+      });
+      await plugin.beforeRegister(ctx, { phoneNumber: PHONE });
+      const lines = mem.lastSmsBody().split('\n');
+      assert.equal(lines.length, 4);
+      assert.equal(lines[2], HASH);
+      assert.match(lines[3], /^@login\.example\.com #\d{6}$/);
+      assert.ok(Buffer.byteLength(mem.lastSmsBody()) <= 140);
+
+      const { mem: androidOnly, plugin: other } = await setup({ androidAppHash: HASH });
+      await other.beforeRegister(ctx, { phoneNumber: PHONE });
+      assert.ok(androidOnly.lastSmsBody().endsWith(`\n\n${HASH}`), androidOnly.lastSmsBody());
+    });
+
+    test('a message of more than one segment is refused with an app hash, and says why', async () => {
+      const result = await TwilioPlugin.validateConfig(
+        config({ androidAppHash: HASH, messageTemplate: LONG, appName: 'Acme' }),
+      );
+      assert.equal(result.ok, false);
+      assert.deepEqual(
+        result.problems.map((p) => p.field),
+        ['messageTemplate'],
+      );
+      assert.match(result.problems[0].reason, /one SMS segment.*takes 2/);
+      const without = await TwilioPlugin.validateConfig(config({ messageTemplate: LONG }));
+      assert.equal(without.ok, true, JSON.stringify(without.problems));
+    });
+
+    test('a domain or hash that is not one is refused, naming the field', async () => {
+      const result = await TwilioPlugin.validateConfig(
+        config({ webOtpDomain: 'https://example.com/login', androidAppHash: 'too-short' }),
+      );
+      assert.deepEqual(result.problems.map((p) => p.field).sort(), [
+        'androidAppHash',
+        'webOtpDomain',
+      ]);
+    });
+
+    test('TEST CONFIGURATION warns of a code message beyond two segments, and still passes', async () => {
+      const three = `${'word '.repeat(62)}{code}`;
+      const { mem, plugin } = await setup({ messageTemplate: three });
+      mem.state.replies.push(account, numbers);
+      const report = await plugin.testConfiguration();
+      const fields = report.checks.find((c) => c.name === 'fields');
+      assert.equal(fields.status, 'warning');
+      assert.match(fields.message, /takes 3 SMS segments/);
+      assert.equal(report.ok, true);
+    });
+  });
+}
