@@ -14,6 +14,9 @@ pub struct HookContext {
     pub app_name: Option<String>,
     /// The authenticated caller of a service (the host's session user), if any.
     pub user_id: Option<String>,
+    /// The user's languages: a tag (`pt-BR`) or the request's `Accept-Language`. Chooses the
+    /// text of a code SMS.
+    pub locale: Option<String>,
 }
 
 /// How a hook tells the host to go on.

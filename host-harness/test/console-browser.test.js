@@ -101,8 +101,12 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
     assert.equal(await page.getByLabel('Code length').inputValue(), '6');
     assert.equal(
       await page.getByLabel('Message template').inputValue(),
-      'Your {appName} verification code is {code}',
+      'Your {appName} verification code is {code}. It expires in {minutes} min. Do not share it with anyone.',
     );
+    // The texts by language and the lines phones read, empty until the operator sets them.
+    assert.equal(await page.getByLabel('Texts by language').inputValue(), '');
+    assert.equal(await page.getByLabel('Site that fills the code in').inputValue(), '');
+    assert.equal(await page.getByLabel('Android app hash').inputValue(), '');
     assert.equal(await page.getByLabel('Two-factor authentication').inputValue(), 'optional');
     assert.equal(await page.getByLabel('Phone number required').isChecked(), true);
     assert.equal(await page.getByLabel('Twilio API base URL').inputValue(), app.simulatorUrl);

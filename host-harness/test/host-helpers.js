@@ -104,7 +104,9 @@ async function readCode(simulatorUrl, to) {
     const last = messages.filter((message) => !codesRead.has(message.sid)).at(-1);
     if (last) {
       codesRead.add(last.sid);
-      const match = /(\d{4,10})\s*$/.exec(last.body);
+      // The first run of 4 to 10 digits: the lifetime's minutes are fewer, and an origin-bound
+      // last line repeats the code.
+      const match = /(?<!\d)(\d{4,10})(?!\d)/.exec(last.body);
       if (!match) throw new Error(`no code in the newest SMS to ${to}: ${last.body}`);
       return match[1];
     }

@@ -33,7 +33,10 @@ test('registration in two calls with email identity creates a confirmed user', a
   assert.equal(step1.body.codeLength, 6);
   assert.equal(step1.body.expiresInSeconds, 300);
   assert.equal(sms.length, 1, 'the SMS reached the terminal printer');
-  assert.match(sms[0].body, /^Your Demo App verification code is \d{6}$/);
+  assert.match(
+    sms[0].body,
+    /^Your Demo App verification code is \d{6}\. It expires in 5 min\. Do not share it with anyone\.$/,
+  );
 
   const code = await readCode(app.simulatorUrl, phone);
   const step2 = await postJson(`${app.url}/api/users/register`, {
@@ -195,4 +198,18 @@ test('a transaction id far too long to be ours is a wrong answer, not a storage 
     logs.filter((entry) => entry.level === 'error'),
     [],
   );
+});
+
+test("the code SMS speaks the client's language (Accept-Language)", async (t) => {
+  const { app, sms } = await startApp(t, {
+    pluginConfig: { messageTemplates: { it: 'Codice {appName}: {code}' } },
+  });
+  const start = (phoneNumber, language) =>
+    postJson(`${app.url}/api/users/register`, { phoneNumber }, { 'Accept-Language': language });
+  assert.equal((await start('+14155550141', 'de-CH, de;q=0.9, en;q=0.8')).status, 200);
+  assert.match(sms.at(-1).body, /^Ihr Demo App Code lautet \d{6}\. Er ist 5 Min\. gültig\./);
+  assert.equal((await start('+14155550142', 'it-IT')).status, 200);
+  assert.match(sms.at(-1).body, /^Codice Demo App: \d{6}$/);
+  assert.equal((await start('+14155550143', '*')).status, 200);
+  assert.match(sms.at(-1).body, /^Your Demo App verification code is \d{6}\./);
 });

@@ -1,7 +1,9 @@
-// The code SMS's lines that phones and browsers read by themselves, in every build: the
-// origin-bound last line `@domain #code` (webOtpDomain: WebOTP in Chrome, Safari's AutoFill) and
-// the Android app hash (androidAppHash: the SMS Retriever), with the segment rules that keep such
-// a message readable: one segment with an app hash, a warning beyond two.
+// The code SMS in every build: its text in the user's language (ctx.locale: the app's
+// messageTemplates, else a built-in text, else messageTemplate), and the lines phones and
+// browsers read by themselves: the origin-bound last line `@domain #code` (webOtpDomain: WebOTP
+// in Chrome, Safari's AutoFill) and the Android app hash (androidAppHash: the SMS Retriever),
+// with the segment rules that keep such a message readable: one segment with an app hash, a
+// warning beyond two.
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { ACCOUNT_SID, AUTH_TOKEN } = require('./support/memory-host');
@@ -41,11 +43,71 @@ for (const build of BUILDS) {
   });
 
   describe(build.name, () => {
+    test("the user's language chooses the text: built-in, the app's own, or the default", async () => {
+      const { mem, plugin } = await setup();
+      const textFor = async (locale, phone = PHONE) => {
+        await plugin.beforeRegister({ ...ctx, locale }, { phoneNumber: phone });
+        return mem.lastSmsBody();
+      };
+      assert.match(
+        await textFor('de-DE'),
+        /^Ihr Acme Code lautet \d{6}\. Er ist 5 Min\. gültig\. Geben Sie ihn nicht weiter\.$/,
+      );
+      assert.match(
+        await textFor('ja, pt-BR;q=0.8, en;q=0.5', '+14155552672'),
+        /^Seu código Acme é \d{6}\./,
+      );
+      assert.match(
+        await textFor('xx', '+14155552673'),
+        /^Your Acme verification code is \d{6}\. It expires in 5 min\./,
+      );
+      assert.match(await textFor(undefined, '+14155552674'), /^Your Acme verification code/);
+
+      const own = { 'pt-BR': 'Código {appName}: {code} ({minutes} min)', de: 'Code: {code}' };
+      for (const messageTemplates of [own, JSON.stringify(own)]) {
+        const { mem: m, plugin: p } = await setup({ messageTemplates, codeTtlSeconds: 120 });
+        await p.beforeRegister({ ...ctx, locale: 'pt-PT' }, { phoneNumber: PHONE });
+        assert.match(m.lastSmsBody(), /^Código Acme: \d{6} \(2 min\)$/);
+        await p.beforeRegister({ ...ctx, locale: 'fr' }, { phoneNumber: '+14155552672' });
+        assert.match(
+          m.lastSmsBody(),
+          /^Votre code Acme est \d{6}\./,
+          'no text of its own: built-in',
+        );
+      }
+      // An app that wrote its own messageTemplate keeps it for every language it has no text for.
+      const { mem: m, plugin: p } = await setup({ messageTemplate: '{code} is your code' });
+      await p.beforeRegister({ ...ctx, locale: 'fr' }, { phoneNumber: PHONE });
+      assert.match(m.lastSmsBody(), /^\d{6} is your code$/);
+    });
+
+    test('messageTemplates that cannot be used are refused, naming what is wrong', async () => {
+      for (const [messageTemplates, reason] of [
+        [{ de: 'Ihr Code' }, /de must contain \{code\}/],
+        [{ 'not a tag': '{code}' }, /not a language tag/],
+        ['de: {code}', /object of language tags/],
+        [{ de: `{code} ${'x'.repeat(150)}` }, null],
+      ]) {
+        const result = await TwilioPlugin.validateConfig(
+          config({ messageTemplates, ...(reason ? {} : { androidAppHash: HASH }) }),
+        );
+        assert.equal(result.ok, false, JSON.stringify(messageTemplates));
+        assert.equal(result.problems[0].field, 'messageTemplates');
+        assert.match(
+          result.problems[0].reason,
+          reason ?? /one SMS segment.*the text for de takes 2/,
+        );
+      }
+    });
+
     test('webOtpDomain ends the SMS with the origin-bound line, and the code in it verifies', async () => {
       const { mem, plugin } = await setup({ webOtpDomain: 'example.com' });
       const first = await plugin.beforeRegister(ctx, { phoneNumber: PHONE });
       const body = mem.lastSmsBody();
-      const match = /^Your Acme verification code is (\d{6})\n\n@example\.com #(\d{6})$/.exec(body);
+      const match =
+        /^Your Acme verification code is (\d{6})\. .+ anyone\.\n\n@example\.com #(\d{6})$/.exec(
+          body,
+        );
       assert.ok(match, JSON.stringify(body));
       assert.equal(match[1], match[2], 'the same code in the text and the last line');
       const second = await plugin.beforeRegister(ctx, {
@@ -106,7 +168,7 @@ for (const build of BUILDS) {
       const report = await plugin.testConfiguration();
       const fields = report.checks.find((c) => c.name === 'fields');
       assert.equal(fields.status, 'warning');
-      assert.match(fields.message, /takes 3 SMS segments/);
+      assert.match(fields.message, /code SMS of 3 segments/);
       assert.equal(report.ok, true);
     });
   });

@@ -54,7 +54,7 @@ for (const build of BUILDS) {
             assert.match(started.code, new RegExp(`^\\d{${codeLength}}$`), String(codeLength));
             assert.match(
               mem.lastSmsBody(),
-              new RegExp(`^Your Acme verification code is \\d{${codeLength}}$`),
+              new RegExp(`^Your Acme verification code is \\d{${codeLength}}\\. It expires in`),
             );
           }
         });

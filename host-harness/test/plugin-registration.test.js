@@ -38,7 +38,10 @@ for (const build of BUILDS) {
         'transactionId',
       ]);
       assert.equal(first.body.phoneNumber, PHONE);
-      assert.match(mem.lastSmsBody(), /^Your Acme verification code is \d{6}$/);
+      assert.match(
+        mem.lastSmsBody(),
+        /^Your Acme verification code is \d{6}\. It expires in 5 min\. Do not share it with anyone\.$/,
+      );
       const request = mem.state.requests[0];
       assert.equal(request.method, 'POST');
       assert.match(request.url, /\/2010-04-01\/Accounts\/AC0{32}\/Messages\.json$/);

@@ -31,12 +31,12 @@ enum Account {
 impl<H: Host> Plugin<H> {
     /// Every check, each with what to do about it.
     pub(crate) async fn live_check(&self) -> ConfigurationReport {
-        let segments = self.config.code_message_segments();
+        let (segments, tag) = self.config.longest_code_message();
         let mut checks = vec![if segments > 2 {
             check(
                 CheckName::Fields,
                 Status::Warning,
-                format!("Every field is well formed, but a code message takes {segments} SMS segments, each billed and each a chance to arrive late: shorten messageTemplate (a segment holds 160 plain characters, or 70 with emoji or non-Latin letters)."),
+                format!("Every field is well formed, but the text for {} makes a code SMS of {segments} segments, each billed: shorten it (a segment holds 160 plain characters, or 70 with emoji or non-Latin letters).", tag.unwrap_or("the default")),
             )
         } else {
             check(

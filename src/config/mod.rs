@@ -13,9 +13,10 @@ use crate::phone::PhoneNumber;
 use crate::secret::Secret;
 use crate::text;
 use crate::verification::policy::settings::{is_field as is_policy_field, PolicySettings};
+use crate::verification::texts;
 use reader::Reader;
 
-pub const DEFAULT_TEMPLATE: &str = "Your {appName} verification code is {code}";
+pub const DEFAULT_TEMPLATE: &str = crate::verification::texts::BUILT_IN[0].1;
 pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
 
 /// Every setting the plugin understands, by its JS name, apart from the send policy's
@@ -30,6 +31,7 @@ pub const FIELDS: &[&str] = &[
     "messagingServiceSid",
     "appName",
     "messageTemplate",
+    "messageTemplates",
     "webOtpDomain",
     "androidAppHash",
     "codeLength",
@@ -80,6 +82,8 @@ pub struct Config {
     pub sender: Sender,
     pub app_name: String,
     pub message_template: String,
+    /// The app's texts by language (tags in lower case), chosen by the request's locale.
+    pub message_templates: Vec<(String, String)>,
     /// The site whose pages fill the code in by themselves: the message ends with the
     /// origin-bound line `@domain #code` (WebOTP in Chrome, Safari's one-time code AutoFill).
     pub web_otp_domain: Option<String>,
@@ -189,6 +193,13 @@ impl Config {
                 "must be at most 320 characters (two SMS segments)",
             );
         }
+        let message_templates = match texts::parse_templates(r.raw("messageTemplates")) {
+            Ok(templates) => templates,
+            Err(reason) => {
+                r.problem("messageTemplates", reason);
+                Vec::new()
+            }
+        };
         let web_otp_domain = r.string("webOtpDomain", None).filter(|d| !d.is_empty());
         if web_otp_domain.as_deref().is_some_and(|d| !is_host_name(d)) {
             r.problem(
@@ -236,6 +247,7 @@ impl Config {
             },
             app_name: r.string("appName", Some("")).unwrap_or_default(),
             message_template,
+            message_templates,
             web_otp_domain,
             android_app_hash,
             code_length: r.integer("codeLength", 6, 4, 10),
@@ -261,12 +273,18 @@ impl Config {
         let mut problems = r.finish();
         // The SMS Retriever reads only a message of one segment (140 bytes).
         if problems.is_empty() && config.android_app_hash.is_some() {
-            let segments = config.code_message_segments();
-            if segments > 1 {
-                problems.push(ConfigProblem {
-                    field: "messageTemplate".into(),
-                    reason: format!("must fit one SMS segment with androidAppHash set, as Android's SMS Retriever reads no longer message: with the app name, a code and the lines phones read, it takes {segments} (a segment holds 160 plain characters, or 70 with emoji or non-Latin letters)"),
-                });
+            for (tag, template) in config.own_templates() {
+                let segments = config.segments_of(template);
+                if segments > 1 {
+                    let (field, which) = match tag {
+                        Some(tag) => ("messageTemplates", tag),
+                        None => ("messageTemplate", "the default"),
+                    };
+                    problems.push(ConfigProblem {
+                        field: field.into(),
+                        reason: format!("must fit one SMS segment with androidAppHash set (Android's SMS Retriever reads no more): the text for {which} takes {segments}, with the app name, a code and the added lines"),
+                    });
+                }
             }
         }
         if problems.is_empty() {
@@ -317,18 +335,47 @@ fn is_app_hash(text: &str) -> bool {
 const SAMPLE_APP_NAME: &str = "An app name of 20 ch";
 
 impl Config {
-    /// The SMS segments of a code message under this configuration (its app name, else one of
-    /// 20 characters; a code of its length; the app hash and origin-bound lines).
-    pub fn code_message_segments(&self) -> u32 {
+    /// The SMS segments of a code message written with `template` (this configuration's app
+    /// name, else one of 20 characters; a code of its length; the app hash and origin-bound
+    /// lines).
+    pub fn segments_of(&self, template: &str) -> u32 {
         let app_name = if self.app_name.is_empty() {
             SAMPLE_APP_NAME
         } else {
             &self.app_name
         };
         let code = "0".repeat(self.code_length as usize);
-        crate::verification::policy::segments::count(&crate::verification::delivery::code_message(
-            self, app_name, &code,
-        ))
+        let text = crate::verification::delivery::code_message(self, template, app_name, &code);
+        crate::verification::policy::segments::count(&text)
+    }
+
+    /// The texts the app wrote, by language (`None`: its default `messageTemplate`).
+    pub fn own_templates(&self) -> impl Iterator<Item = (Option<&str>, &str)> {
+        std::iter::once((None, self.message_template.as_str())).chain(
+            self.message_templates
+                .iter()
+                .map(|(tag, template)| (Some(tag.as_str()), template.as_str())),
+        )
+    }
+
+    /// The longest code message a user may get, in SMS segments, and the language of its text
+    /// (`None`: the default).
+    pub fn longest_code_message(&self) -> (u32, Option<&str>) {
+        let builtins = texts::is_default(&self.message_template).then_some(texts::BUILT_IN);
+        let candidates = self.own_templates().chain(
+            builtins
+                .into_iter()
+                .flatten()
+                .map(|(tag, template)| (Some(*tag), *template)),
+        );
+        let mut longest = (0, None);
+        for (tag, template) in candidates {
+            let segments = self.segments_of(template);
+            if segments > longest.0 {
+                longest = (segments, tag);
+            }
+        }
+        longest
     }
 }
 

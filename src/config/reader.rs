@@ -40,6 +40,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The setting as given, for one with a shape of its own (`messageTemplates`).
+    pub fn raw(&self, field: &str) -> &Value {
+        self.map.get(field).unwrap_or(&Value::Null)
+    }
+
     /// A trimmed string, or `default` when absent. `None` when absent without default, or bad.
     pub fn string(&mut self, field: &str, default: Option<&str>) -> Option<String> {
         self.text(field, default, MAX_SETTING_LEN)

@@ -266,12 +266,12 @@ fn with_an_app_hash_the_code_message_must_fit_one_segment() {
         json!({ "webOtpDomain": "example.com", "messageTemplate": long }),
     ))
     .unwrap();
-    assert_eq!(c.code_message_segments(), 2);
+    assert_eq!(c.segments_of(&c.message_template), 2);
     // The default text fits one segment with both lines.
     let c = Config::from_json(&with(json!({
         "androidAppHash": "FA+9qCX9VSu",
         "webOtpDomain": "example.com",
     })))
     .unwrap();
-    assert_eq!(c.code_message_segments(), 1);
+    assert_eq!(c.segments_of(&c.message_template), 1);
 }

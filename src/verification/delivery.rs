@@ -21,15 +21,21 @@ use crate::text;
 use crate::twilio::{get_request, message_request, parse_message_reply, send, OutgoingMessage};
 use crate::verification::deferred::Deferred;
 use crate::verification::policy::{segments, Outcome, Sender};
+use crate::verification::texts;
 use crate::verification::Purpose;
 
 const MAX_APP_NAME_CHARS: usize = 64;
 
-/// Renders the configured template. An empty app name leaves no double space behind.
-pub fn render_message(template: &str, app_name: &str, code: &str) -> String {
+/// Renders a template: the app name, the code, the lifetime in minutes. An empty app name
+/// leaves no double space behind.
+pub fn render_message(template: &str, app_name: &str, code: &str, minutes: u32) -> String {
     let app_name: String = app_name.trim().chars().take(MAX_APP_NAME_CHARS).collect();
     let text = text::replace(
-        &text::replace(template, "{appName}", &app_name),
+        &text::replace(
+            &text::replace(template, "{appName}", &app_name),
+            "{minutes}",
+            &minutes.to_string(),
+        ),
         "{code}",
         code,
     );
@@ -42,8 +48,9 @@ pub fn render_message(template: &str, app_name: &str, code: &str) -> String {
 /// The whole code SMS: the template filled in, then the app hash (Android's SMS Retriever hands
 /// the message to that app) and, last, the origin-bound line `@domain #code` (browsers fill the
 /// code in for that site only, and read it only from the last line).
-pub fn code_message(config: &Config, app_name: &str, code: &str) -> String {
-    let mut text = render_message(&config.message_template, app_name, code);
+pub fn code_message(config: &Config, template: &str, app_name: &str, code: &str) -> String {
+    let minutes = config.code_ttl_seconds.div_ceil(60);
+    let mut text = render_message(template, app_name, code, minutes);
     if config.android_app_hash.is_some() || config.web_otp_domain.is_some() {
         text.push('\n');
     }
@@ -111,8 +118,12 @@ impl CodeSent {
 
 impl<H: Host> Plugin<H> {
     /// The message that carries `code`.
+    /// The code SMS for this request's user, in their language where there is a text for it
+    /// (see `texts`).
     pub(crate) fn code_text(&self, ctx: &HookContext, code: &str) -> String {
-        code_message(&self.config, app_name(&self.config, ctx), code)
+        let config = &self.config;
+        let template = texts::choose(config, ctx.locale.as_deref());
+        code_message(config, template, app_name(config, ctx), code)
     }
 
     /// The SMS segments a code message costs (the code's digits do not change the count).
@@ -235,6 +246,7 @@ mod tests {
             "accountSid": "AC00000000000000000000000000000000",
             "authToken": "test_auth_token_0000000000000000",
             "senderPhoneNumber": "+15005550006",
+            "messageTemplate": "Your {appName} verification code is {code}",
         });
         for (k, v) in extra.as_object().unwrap() {
             value[k] = v.clone();
@@ -246,24 +258,24 @@ mod tests {
     fn the_origin_bound_line_is_last_and_the_app_hash_before_it() {
         let plain = config(serde_json::json!({}));
         assert_eq!(
-            code_message(&plain, "Acme", "123456"),
+            code_message(&plain, &plain.message_template, "Acme", "123456"),
             "Your Acme verification code is 123456"
         );
         let web = config(serde_json::json!({ "webOtpDomain": "example.com" }));
         assert_eq!(
-            code_message(&web, "Acme", "123456"),
+            code_message(&web, &web.message_template, "Acme", "123456"),
             "Your Acme verification code is 123456\n\n@example.com #123456"
         );
         let android = config(serde_json::json!({ "androidAppHash": "FA+9qCX9VSu" }));
         assert_eq!(
-            code_message(&android, "Acme", "123456"),
+            code_message(&android, &android.message_template, "Acme", "123456"),
             "Your Acme verification code is 123456\n\nFA+9qCX9VSu"
         );
         let both = config(serde_json::json!({
             "webOtpDomain": "example.com",
             "androidAppHash": "FA+9qCX9VSu",
         }));
-        let text = code_message(&both, "Acme", "123456");
+        let text = code_message(&both, &both.message_template, "Acme", "123456");
         assert_eq!(
             text,
             "Your Acme verification code is 123456\n\nFA+9qCX9VSu\n@example.com #123456"
@@ -272,21 +284,22 @@ mod tests {
     }
 
     #[test]
-    fn template_gets_app_name_and_code() {
+    fn template_gets_app_name_code_and_lifetime() {
         assert_eq!(
             render_message(
-                "Your {appName} verification code is {code}",
+                "Your {appName} verification code is {code}, for {minutes} min",
                 "Acme",
-                "123456"
+                "123456",
+                5
             ),
-            "Your Acme verification code is 123456"
+            "Your Acme verification code is 123456, for 5 min"
         );
     }
 
     #[test]
     fn missing_app_name_leaves_clean_text() {
         assert_eq!(
-            render_message("Your {appName} verification code is {code}", " ", "1234"),
+            render_message("Your {appName} verification code is {code}", " ", "1234", 5),
             "Your verification code is 1234"
         );
     }

@@ -9,6 +9,7 @@ pub(crate) mod code;
 pub(crate) mod deferred;
 pub(crate) mod delivery;
 pub(crate) mod policy;
+pub(crate) mod texts;
 
 use serde_json::Value;
 

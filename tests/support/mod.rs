@@ -110,10 +110,12 @@ impl FakeHost {
     }
 
     /// The code in the last SMS (its last word).
+    /// The code in the last SMS: its first run of 4 to 10 digits (the lifetime's minutes are
+    /// fewer, and the origin-bound line repeats the code).
     pub fn last_code(&self) -> String {
         self.last_sms_body()
-            .rsplit(' ')
-            .next()
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|run| (4..=10).contains(&run.len()))
             .unwrap_or_default()
             .to_string()
     }

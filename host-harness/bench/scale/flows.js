@@ -27,7 +27,7 @@ async function readCode(client, simulatorUrl, to) {
   for (;;) {
     const { body } = await client.get(`${simulatorUrl}/_sim/messages?to=${encodeURIComponent(to)}`);
     const last = body?.messages?.at(-1);
-    if (last) return /(\d{4,10})\s*$/.exec(last.body)?.[1] ?? null;
+    if (last) return /(?<!\d)(\d{4,10})(?!\d)/.exec(last.body)?.[1] ?? null;
     if (Date.now() > deadline) return null;
     await sleep(CODE_POLL_MS);
   }

@@ -110,7 +110,15 @@ function context(ctx) {
   const json = toJson(ctx, 'ctx');
   const out = {};
   if (!isObject(json)) return out;
-  for (const key of ['userId', 'event', 'requestId', 'clientIp', 'userAgent', 'appName']) {
+  for (const key of [
+    'userId',
+    'event',
+    'requestId',
+    'clientIp',
+    'userAgent',
+    'appName',
+    'locale',
+  ]) {
     if (typeof json[key] === 'string') out[key] = json[key];
   }
   return out;
@@ -273,6 +281,10 @@ function config(value, items) {
       else problems.push({ field: name, reason: 'must be true or false' });
     } else if (typeof given === 'string') {
       record[name] = given;
+    } else if (kind === 'text' && isObject(given)) {
+      // A text setting given as an object (messageTemplates) goes as its JSON text, which the
+      // plugin reads as the other build reads the object.
+      record[name] = JSON.stringify(given);
     } else {
       problems.push({ field: name, reason: 'must be text' });
     }

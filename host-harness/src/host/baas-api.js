@@ -149,6 +149,10 @@ function createBaasApi({
       clientIp: clientAddress(req, trustedProxies, warnUntrustedHeader),
       userAgent: String(req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT_CHARS),
       appName,
+      // The user's languages as the client sent them: the plugin picks the code SMS's text.
+      ...(req.headers['accept-language']
+        ? { locale: String(req.headers['accept-language']).slice(0, MAX_USER_AGENT_CHARS) }
+        : {}),
     };
   }
 

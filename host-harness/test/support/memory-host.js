@@ -96,7 +96,7 @@ function createMemoryHost() {
       return last ? new URLSearchParams(last.body).get('Body') : null;
     },
     lastCode() {
-      return this.lastSmsBody()?.split(' ').at(-1);
+      return /(?<!\d)(\d{4,10})(?!\d)/.exec(this.lastSmsBody() ?? '')?.[1];
     },
   };
 }

@@ -134,6 +134,7 @@ pub fn context(ctx: &Value) -> HookContext {
         client_ip: text("clientIp"),
         app_name: text("appName"),
         user_id: text("userId"),
+        locale: text("locale"),
     }
 }
 

@@ -18,6 +18,8 @@ export interface PluginConfig {
   messagingServiceSid?: string;
   appName?: string;
   messageTemplate?: string;
+  /** Texts by language, as JSON text: `{"de": "Ihr Code lautet {code}"}` (a JS object is taken too). */
+  messageTemplates?: string;
   /** The site that fills the code in by itself: the SMS ends with `@example.com #123456`. */
   webOtpDomain?: string;
   /** The Android app's 11-character hash for the SMS Retriever; the SMS must fit one segment. */
@@ -103,6 +105,8 @@ export interface HookContext {
   userAgent?: string; appName?: string;
   /** The signed-in caller of a service, if any. */
   userId?: string;
+  /** The user's languages: a tag (`pt-BR`) or the request's `Accept-Language`; chooses the code SMS's text. */
+  locale?: string;
 }
 
 export type HookOutcome =

@@ -36,6 +36,7 @@ pub fn config(config: wit::Config) -> Result<Config, PluginError> {
         messaging_service_sid => "messagingServiceSid",
         app_name => "appName",
         message_template => "messageTemplate",
+        message_templates => "messageTemplates",
         web_otp_domain => "webOtpDomain",
         android_app_hash => "androidAppHash",
         code_length => "codeLength",
@@ -93,6 +94,7 @@ pub fn context(ctx: wit::HookContext) -> HookContext {
         client_ip: short(ctx.client_ip),
         app_name: short(ctx.app_name),
         user_id: short(ctx.user_id),
+        locale: short(ctx.locale),
     }
 }
 
