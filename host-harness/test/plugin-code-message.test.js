@@ -173,3 +173,51 @@ for (const build of BUILDS) {
     });
   });
 }
+
+for (const build of BUILDS) {
+  const setup = setupFor(build.TwilioPlugin);
+  describe(`${build.name}: a long host app name with an app hash`, () => {
+    test('is left out rather than making the SMS two segments', async () => {
+      const { mem, plugin } = await setup({
+        androidAppHash: HASH,
+        webOtpDomain: 'example.com',
+        appName: '',
+      });
+      const long = { ...ctx, appName: 'Contoso Online Banking & Insurance Services Ltd' };
+      await plugin.beforeRegister(long, { phoneNumber: PHONE });
+      const body = mem.lastSmsBody();
+      assert.doesNotMatch(body, /Contoso/);
+      assert.match(body, /^Your verification code is \d{6}\./);
+      assert.ok(body.length <= 160, body);
+      await plugin.beforeRegister({ ...ctx, appName: 'Acme' }, { phoneNumber: '+14155552672' });
+      assert.match(mem.lastSmsBody(), /^Your Acme verification code/);
+    });
+  });
+}
+
+describe('both builds read odd text settings alike', () => {
+  const config = (overrides) => ({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    senderPhoneNumber: '+15005550006',
+    ...overrides,
+  });
+  const odd = [
+    { messageTemplate: { text: 'Your code is {code}' } },
+    { testPhoneNumbers: { '+15555550100': '123456' } },
+    { messageTemplates: JSON.parse('{"__proto__": "P {code}", "de": "D {code}"}') },
+    { messageTemplates: [1] },
+    { messageTemplates: 5 },
+  ];
+  for (const overrides of odd) {
+    test(JSON.stringify(overrides), async () => {
+      const answers = [];
+      for (const build of BUILDS) {
+        const result = await build.TwilioPlugin.validateConfig(config(overrides));
+        answers.push({ ok: result.ok, fields: result.problems.map((p) => p.field) });
+      }
+      assert.equal(answers[0].ok, false);
+      assert.deepEqual(answers[1], answers[0], 'the same answer from both builds');
+    });
+  }
+});

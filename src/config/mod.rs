@@ -179,9 +179,10 @@ impl Config {
                 "is required (or set messagingServiceSid): the number your SMS are sent from",
             );
         }
+        // Not text: that one problem is enough (the default stands in).
         let message_template = r
             .string("messageTemplate", Some(DEFAULT_TEMPLATE))
-            .unwrap_or_default();
+            .unwrap_or_else(|| DEFAULT_TEMPLATE.into());
         if !text::contains(&message_template, "{code}") {
             r.problem(
                 "messageTemplate",
@@ -204,14 +205,14 @@ impl Config {
         if web_otp_domain.as_deref().is_some_and(|d| !is_host_name(d)) {
             r.problem(
                 "webOtpDomain",
-                "must be the host name of the site that reads the code, such as example.com or login.example.com (no https://, port or path)",
+                "must be the host name of the site that reads the code, such as example.com (no https://, port or path)",
             );
         }
         let android_app_hash = r.string("androidAppHash", None).filter(|h| !h.is_empty());
         if android_app_hash.as_deref().is_some_and(|h| !is_app_hash(h)) {
             r.problem(
                 "androidAppHash",
-                "must be the 11-character hash of your Android app (letters, digits, + and /), as the SMS Retriever's AppSignatureHelper prints it",
+                "must be your Android app's 11-character hash (letters, digits, + and /)",
             );
         }
         let base_url = r

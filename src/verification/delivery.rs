@@ -30,14 +30,15 @@ const MAX_APP_NAME_CHARS: usize = 64;
 /// leaves no double space behind.
 pub fn render_message(template: &str, app_name: &str, code: &str, minutes: u32) -> String {
     let app_name: String = app_name.trim().chars().take(MAX_APP_NAME_CHARS).collect();
+    // The app name last: braces in it are its own text, not placeholders.
     let text = text::replace(
         &text::replace(
-            &text::replace(template, "{appName}", &app_name),
+            &text::replace(template, "{code}", code),
             "{minutes}",
             &minutes.to_string(),
         ),
-        "{code}",
-        code,
+        "{appName}",
+        &app_name,
     );
     text.split(' ')
         .filter(|w| !w.is_empty())
@@ -49,7 +50,8 @@ pub fn render_message(template: &str, app_name: &str, code: &str, minutes: u32) 
 /// the message to that app) and, last, the origin-bound line `@domain #code` (browsers fill the
 /// code in for that site only, and read it only from the last line).
 pub fn code_message(config: &Config, template: &str, app_name: &str, code: &str) -> String {
-    let minutes = config.code_ttl_seconds.div_ceil(60);
+    // Whole minutes the code lives at least: never more than it does.
+    let minutes = (config.code_ttl_seconds / 60).max(1);
     let mut text = render_message(template, app_name, code, minutes);
     if config.android_app_hash.is_some() || config.web_otp_domain.is_some() {
         text.push('\n');
@@ -120,10 +122,17 @@ impl<H: Host> Plugin<H> {
     /// The message that carries `code`.
     /// The code SMS for this request's user, in their language where there is a text for it
     /// (see `texts`).
+    /// With an app hash the SMS must stay one segment for the SMS Retriever: a host's app name
+    /// that would make it longer (the configuration was checked with one of 20 characters) is
+    /// left out.
     pub(crate) fn code_text(&self, ctx: &HookContext, code: &str) -> String {
         let config = &self.config;
         let template = texts::choose(config, ctx.locale.as_deref());
-        code_message(config, template, app_name(config, ctx), code)
+        let text = code_message(config, template, app_name(config, ctx), code);
+        if config.android_app_hash.is_some() && segments::count(&text) > 1 {
+            return code_message(config, template, "", code);
+        }
+        text
     }
 
     /// The SMS segments a code message costs (the code's digits do not change the count).

@@ -24,8 +24,9 @@ pub const PREVIOUS_DEFAULT: &str = "Your {appName} verification code is {code}";
 
 const MAX_TEMPLATES: usize = 20;
 const MAX_TEMPLATE_CHARS: usize = 320;
-/// The languages of a request looked at, most preferred first.
+/// The languages of a request looked at, most preferred first, out of how many entries.
 const MAX_PREFERRED: usize = 8;
+const MAX_LOCALE_PARTS: usize = 32;
 
 /// Whether `template` is one of the defaults rather than the app's own text.
 pub fn is_default(template: &str) -> bool {
@@ -73,7 +74,7 @@ pub fn parse_templates(value: &Value) -> Result<Vec<(String, String)>, String> {
     for (tag, template) in map {
         let tag = tag.trim().to_ascii_lowercase();
         let Value::String(template) = template else {
-            return Err(format!("the text for {tag} must be text"));
+            return Err(format!("the text for {tag:.40} must be text"));
         };
         let template = template.trim();
         if !is_tag(&tag) {
@@ -99,23 +100,52 @@ pub fn parse_templates(value: &Value) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// The languages of `locale`, most preferred first: a tag (`pt-BR`, `pt_BR`) or an
-/// `Accept-Language` value (`de-CH, de;q=0.9, en;q=0.8`), without `*` or q=0. Compared with
-/// `same`, so neither case nor `-`/`_` matters.
-pub fn preferred(locale: &str) -> Vec<&str> {
-    let mut weighted: Vec<(u32, &str)> = Vec::new();
-    for part in locale.split(',').take(MAX_PREFERRED) {
-        let (tag, params) = part.split_once(';').unwrap_or((part, ""));
-        let weight = params.trim().strip_prefix("q=").map_or(1000, quality);
-        let tag = tag.trim();
-        if weight > 0 && !tag.is_empty() && tag != "*" {
-            // After every tag of at least its weight: equal weights keep the client's order.
-            // By hand, a few entries at most: the library's sort would double this module.
-            let at = weighted.iter().take_while(|(w, _)| *w >= weight).count();
-            weighted.insert(at, (weight, tag));
+/// One entry of a locale: its tag and its weight in thousandths (`q`, in any case, among any
+/// other parameters; 1000 without). `*` and empty tags weigh nothing.
+fn entry(part: &str) -> (&str, u32) {
+    let mut pieces = part.split(';');
+    let tag = pieces.next().unwrap_or("").trim();
+    let weight = pieces
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+        .map_or(1000, |(_, q)| quality(q));
+    (
+        tag,
+        if tag.is_empty() || tag == "*" {
+            0
+        } else {
+            weight
+        },
+    )
+}
+
+/// Calls `found` with the languages of `locale`, most preferred first, until it answers: a tag
+/// (`pt-BR`, `pt_BR`) or an `Accept-Language` value (`de-CH, de;q=0.9, en;q=0.8`), without `*`
+/// or q=0; equal weights in the client's order. Tags are compared with `same`. A few entries at
+/// most, so each weight is a pass over them, with nothing to allocate or sort.
+pub fn by_preference<'a, R>(
+    locale: &'a str,
+    mut found: impl FnMut(&'a str) -> Option<R>,
+) -> Option<R> {
+    let entries = || locale.split(',').take(MAX_LOCALE_PARTS).map(entry);
+    let mut below = u32::MAX;
+    for _ in 0..MAX_PREFERRED {
+        let weight = entries()
+            .map(|(_, w)| w)
+            .filter(|w| *w < below)
+            .max()
+            .unwrap_or(0);
+        if weight == 0 {
+            break;
         }
+        for (tag, _) in entries().filter(|(_, w)| *w == weight) {
+            if let Some(answer) = found(tag) {
+                return Some(answer);
+            }
+        }
+        below = weight;
     }
-    weighted.into_iter().map(|(_, tag)| tag).collect()
+    None
 }
 
 /// Two language tags are the same whatever their case, and `_` is `-`.
@@ -158,7 +188,7 @@ fn quality(q: &str) -> u32 {
 pub fn choose<'a>(config: &'a Config, locale: Option<&str>) -> &'a str {
     let (templates, default) = (&config.message_templates, config.message_template.as_str());
     let builtins_apply = is_default(default) && config.android_app_hash.is_none();
-    for tag in preferred(locale.unwrap_or("")) {
+    by_preference(locale.unwrap_or(""), |tag| {
         let lang = language(tag);
         let own = templates
             .iter()
@@ -166,24 +196,36 @@ pub fn choose<'a>(config: &'a Config, locale: Option<&str>) -> &'a str {
             .or_else(|| templates.iter().find(|(t, _)| same(t, lang)))
             .or_else(|| templates.iter().find(|(t, _)| same(language(t), lang)));
         if let Some((_, template)) = own {
-            return template;
+            return Some(template.as_str());
         }
-        if builtins_apply {
-            if same(lang, "en") {
-                return default;
-            }
-            if let Some((_, template)) = BUILT_IN.iter().find(|(t, _)| same(t, lang)) {
-                return template;
-            }
+        if !builtins_apply {
+            return None;
         }
-    }
-    default
+        if same(lang, "en") {
+            return Some(default);
+        }
+        BUILT_IN
+            .iter()
+            .find(|(t, _)| same(t, lang))
+            .map(|(_, template)| *template)
+    })
+    .unwrap_or(default)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Every language of `locale`, in order.
+    fn preferred(locale: &str) -> Vec<&str> {
+        let mut all = Vec::new();
+        by_preference(locale, |tag| {
+            all.push(tag);
+            None::<()>
+        });
+        all
+    }
 
     #[test]
     fn languages_come_most_preferred_first() {
@@ -194,6 +236,8 @@ mod tests {
         );
         assert!(preferred("").is_empty());
         assert!(preferred(" , *").is_empty());
+        assert_eq!(preferred("de;Q=0.1, fr;level=1;q=0.9"), ["fr", "de"]);
+        assert_eq!(preferred(", , , , , , , , , de"), ["de"]);
         assert_eq!(
             preferred("en;q=0.125, de;q=1.0, fr;q=0.13"),
             ["de", "fr", "en"]

@@ -85,7 +85,14 @@ function toJson(value, path) {
         if (typeof key !== 'string') continue;
         const child = item[key];
         if (child === undefined) continue;
-        out[key] = convert(child, `${at}.${key}`, depth + 1);
+        // Defined, not assigned: a key named __proto__ is data like any other, as in the
+        // other build's JSON, instead of setting this object's prototype.
+        Object.defineProperty(out, key, {
+          value: convert(child, `${at}.${key}`, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     } catch (err) {
@@ -248,6 +255,9 @@ function sentMessage(reply) {
  * reads them; a number that is not a setting's whole number goes on out of range, for the plugin
  * to report with the setting's range.
  */
+/** Settings that JS may give as a JSON value, and the WIT record carries as JSON text. */
+const JSON_TEXT_SETTINGS = new Set(['messageTemplates']);
+
 function config(value, items) {
   let json;
   try {
@@ -281,9 +291,9 @@ function config(value, items) {
       else problems.push({ field: name, reason: 'must be true or false' });
     } else if (typeof given === 'string') {
       record[name] = given;
-    } else if (kind === 'text' && isObject(given)) {
-      // A text setting given as an object (messageTemplates) goes as its JSON text, which the
-      // plugin reads as the other build reads the object.
+    } else if (JSON_TEXT_SETTINGS.has(name)) {
+      // Given as a value (messageTemplates' object), it goes as its JSON text, which the plugin
+      // reads as the other build reads the value, refusals included.
       record[name] = JSON.stringify(given);
     } else {
       problems.push({ field: name, reason: 'must be text' });
