@@ -113,7 +113,7 @@ async function main() {
   const pending = [];
   for (let i = 0; i < N; i++) {
     const first = await plugin.beforeRegister({}, { phoneNumber: phone(10 * N + i) });
-    const code = new URLSearchParams(lastBody).get('Body').split(' ').at(-1);
+    const code = /(?<!\d)(\d{4,10})(?!\d)/.exec(new URLSearchParams(lastBody).get('Body'))[1];
     pending.push({
       email: `u${i}@example.com`,
       password: 'pw-123456',
