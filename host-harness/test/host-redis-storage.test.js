@@ -138,6 +138,7 @@ describe('the host on Redis', () => {
     await redis.kill();
     const during = await within(me(), 'reading the user while Redis is down');
     assert.equal(during.status, 503, during.text);
+    assert.equal(during.body.code, 'STORAGE_UNAVAILABLE');
     assert.match(during.body.message, /try again/);
     assert.ok(Number(during.headers.get('retry-after')) >= 1);
     const loginDuring = await within(
@@ -148,6 +149,7 @@ describe('the host on Redis', () => {
       'logging in while Redis is down',
     );
     assert.equal(loginDuring.status, 503, loginDuring.text);
+    assert.equal(loginDuring.body.code, 'STORAGE_UNAVAILABLE');
 
     const operator = await consoleApi(app);
     const activity = await within(
@@ -155,6 +157,7 @@ describe('the host on Redis', () => {
       'the console while Redis is down',
     );
     assert.equal(activity.status, 503, activity.text);
+    assert.equal(activity.body.code, 'STORAGE_UNAVAILABLE');
 
     await redis.restart();
     await healthy(app);

@@ -95,11 +95,15 @@ const errors = {
     new BaasError(405, 405, `${method} is not allowed on ${path}.`),
   internal: () =>
     new BaasError(500, 500, 'The server failed to handle the request. Try again in a moment.'),
-  // The shared store (Redis) of sessions and plugin state is unreachable or too slow.
+  // The shared store (Redis) of sessions and plugin state is unreachable or too slow: the same
+  // code the plugin answers then, so a client handles one "storage down" whichever part saw it.
   storageUnavailable: () =>
-    new BaasError(503, 503, 'The server cannot reach its storage: try again in a moment.', {
-      retryAfterSeconds: 1,
-    }),
+    new BaasError(
+      503,
+      'STORAGE_UNAVAILABLE',
+      'The server cannot reach its storage: try again in a moment.',
+      { retryAfterSeconds: 1 },
+    ),
   // Every password-hashing slot is taken and the queue is full (or the wait ran out).
   busy: () =>
     new BaasError(503, 503, 'The server is busy: try again in a moment.', {
