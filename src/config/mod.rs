@@ -309,6 +309,20 @@ impl Config {
     }
 }
 
+/// A valid configuration for tests: the fixture account and sender, and `extra` over them.
+#[cfg(test)]
+pub(crate) fn test_config(extra: Value) -> Config {
+    let mut value = serde_json::json!({
+        "accountSid": "AC00000000000000000000000000000000",
+        "authToken": "test_auth_token_0000000000000000",
+        "senderPhoneNumber": "+15005550006",
+    });
+    if let (Value::Object(map), Value::Object(extra)) = (&mut value, extra) {
+        map.extend(extra);
+    }
+    Config::from_json(&value).unwrap()
+}
+
 /// A host name as a page's origin has it: dot-separated labels of lowercase letters, digits and
 /// inner hyphens.
 fn is_host_name(text: &str) -> bool {

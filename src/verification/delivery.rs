@@ -250,17 +250,11 @@ pub fn is_uncertain(err: &PluginError) -> bool {
 mod tests {
     use super::*;
 
+    /// The fixture configuration with the short text these tests read, and `extra`.
     fn config(extra: serde_json::Value) -> Config {
-        let mut value = serde_json::json!({
-            "accountSid": "AC00000000000000000000000000000000",
-            "authToken": "test_auth_token_0000000000000000",
-            "senderPhoneNumber": "+15005550006",
-            "messageTemplate": "Your {appName} verification code is {code}",
-        });
-        for (k, v) in extra.as_object().unwrap() {
-            value[k] = v.clone();
-        }
-        Config::from_json(&value).unwrap()
+        let mut extra = extra;
+        extra["messageTemplate"] = "Your {appName} verification code is {code}".into();
+        crate::config::test_config(extra)
     }
 
     #[test]

@@ -244,17 +244,7 @@ mod tests {
         );
     }
 
-    fn config(extra: Value) -> Config {
-        let mut value = json!({
-            "accountSid": "AC00000000000000000000000000000000",
-            "authToken": "test_auth_token_0000000000000000",
-            "senderPhoneNumber": "+15005550006",
-        });
-        for (k, v) in extra.as_object().unwrap() {
-            value[k] = v.clone();
-        }
-        Config::from_json(&value).unwrap()
-    }
+    use crate::config::test_config as config;
 
     #[test]
     fn the_apps_text_wins_then_the_built_in_one_then_the_default() {
