@@ -71,6 +71,8 @@ pub struct CallbackReceipt {
 pub struct StartVerification {
     pub phone_number: String,
     pub purpose: Option<String>,
+    /// `sms`, `whatsapp` or `call`, within the app's channels (default: its first).
+    pub channel: Option<String>,
 }
 
 /// A code on its way: what every flow that sends one answers.
@@ -79,6 +81,8 @@ pub struct CodeAnswer {
     pub transaction_id: String,
     pub expires_in_seconds: u32,
     pub resend_after_seconds: u32,
+    /// The channel it went over.
+    pub channel: String,
     /// Set when Twilio did not confirm the SMS in time: the code may still arrive.
     pub uncertain: Option<String>,
 }

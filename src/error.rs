@@ -244,6 +244,15 @@ impl PluginError {
         }
     }
 
+    /// Twilio's error code, when Twilio answered with one.
+    pub fn twilio_code(&self) -> Option<i64> {
+        match self {
+            Self::TwilioRejected { twilio_code, .. }
+            | Self::TwilioUnavailable { twilio_code, .. } => *twilio_code,
+            _ => None,
+        }
+    }
+
     /// Machine-readable extras: attempts left, when to retry, Twilio's own code.
     pub fn details(&self) -> Value {
         let mut d = Map::new();

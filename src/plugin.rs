@@ -60,9 +60,7 @@ impl<H: Host> Plugin<H> {
         Verifications {
             host: &self.host,
             hasher: &self.hasher,
-            code_length: self.config.code_length,
-            ttl_seconds: self.config.code_ttl_seconds,
-            max_attempts: self.config.max_attempts,
+            config: &self.config,
         }
     }
 

@@ -14,6 +14,8 @@ pub(crate) const TRANSACTION_ID: &str = "transactionId";
 pub(crate) const TRANSACTION_CODE: &str = "transactionCode";
 pub(crate) const PASSWORD: &str = "password";
 pub(crate) const LOGIN: &str = "login";
+/// The channel a code is asked over (`sms`, `whatsapp`, `call`).
+pub(crate) const CHANNEL: &str = "channel";
 /// The BaaS's user id column (Backendless's name).
 pub(crate) const OBJECT_ID: &str = "objectId";
 
@@ -66,6 +68,7 @@ pub(crate) fn code_sent(answer: &CodeAnswer) -> Map<String, Value> {
         "resendAfterSeconds".into(),
         answer.resend_after_seconds.into(),
     );
+    m.insert(CHANNEL.into(), answer.channel.clone().into());
     if let Some(message) = &answer.uncertain {
         m.insert("deliveryUncertain".into(), true.into());
         m.insert("message".into(), message.clone().into());

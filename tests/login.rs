@@ -91,8 +91,14 @@ fn phone_login_texts_the_account_and_authenticates_it() {
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["expiresInSeconds", "resendAfterSeconds", "transactionId"]
+        [
+            "channel",
+            "expiresInSeconds",
+            "resendAfterSeconds",
+            "transactionId"
+        ]
     );
+    assert_eq!(body["channel"], "sms");
     let tid = body["transactionId"].as_str().unwrap();
     let outcome = phone_login_finish(&p, tid, BOB, &p.host().last_code()).unwrap();
     assert_eq!(

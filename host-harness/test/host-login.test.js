@@ -176,6 +176,7 @@ test('phone login: a number with no account answers the same way and texts nothi
   for (const { answer } of [a, b]) {
     assert.equal(answer.status, 200, answer.text);
     assert.deepEqual(Object.keys(answer.body).sort(), [
+      'channel',
       'expiresInSeconds',
       'resendAfterSeconds',
       'transactionId',
@@ -264,6 +265,7 @@ test('two-factor "optional": only users whose two-factor column is true get a co
 
   const step = await passwordStep(app, flagged, '+14155552671');
   assert.deepEqual(Object.keys(step).sort(), [
+    'channel',
     'code',
     'expiresInSeconds',
     'phoneNumber',

@@ -184,6 +184,8 @@ describe("the manifest's bounds are the plugin's own rules", () => {
     accountSid: `AC${'0'.repeat(32)}`,
     apiKeySid: `SK${'0'.repeat(32)}`,
     messagingServiceSid: `MG${'0'.repeat(32)}`,
+    verifyServiceSid: `VA${'0'.repeat(32)}`,
+    whatsappContentSid: `HX${'0'.repeat(32)}`,
     statusCallbackUrl: 'https://baas.example.com/api/services/twilio/status-callback',
   };
   const problemsFor = (name, value) =>

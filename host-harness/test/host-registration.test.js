@@ -22,6 +22,7 @@ test('registration in two calls with email identity creates a confirmed user', a
   const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: phone });
   assert.equal(step1.status, 200, step1.text);
   assert.deepEqual(Object.keys(step1.body).sort(), [
+    'channel',
     'codeLength',
     'expiresInSeconds',
     'phoneNumber',

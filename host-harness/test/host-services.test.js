@@ -385,6 +385,7 @@ test('startVerification texts a code that checkVerification accepts once', async
   );
   assert.equal(started.status, 200, started.text);
   assert.deepEqual(Object.keys(started.body).sort(), [
+    'channel',
     'codeLength',
     'expiresInSeconds',
     'phoneNumber',

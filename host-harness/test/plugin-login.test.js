@@ -20,7 +20,7 @@ const {
 } = require('./support/plugin-calls');
 
 const UNKNOWN = '+14155550199';
-const LOGIN_KEYS = ['expiresInSeconds', 'resendAfterSeconds', 'transactionId'];
+const LOGIN_KEYS = ['channel', 'expiresInSeconds', 'resendAfterSeconds', 'transactionId'];
 
 for (const build of BUILDS) {
   const setup = setupFor(build.TwilioPlugin);
@@ -182,6 +182,7 @@ for (const build of BUILDS) {
         const { mem, plugin } = await withUsers();
         const body = await twoFactorStart(plugin, ADA);
         assert.deepEqual(Object.keys(body).sort(), [
+          'channel',
           'expiresInSeconds',
           'phoneNumber',
           'resendAfterSeconds',

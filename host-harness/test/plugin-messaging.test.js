@@ -283,6 +283,7 @@ for (const build of BUILDS) {
           purpose: 'change-phone',
         });
         assert.deepEqual(Object.keys(started).sort(), [
+          'channel',
           'codeLength',
           'expiresInSeconds',
           'phoneNumber',

@@ -31,6 +31,7 @@ for (const build of BUILDS) {
       assert.equal(first.action, 'respond');
       assert.equal(first.status, 200);
       assert.deepEqual(Object.keys(first.body).sort(), [
+        'channel',
         'codeLength',
         'expiresInSeconds',
         'phoneNumber',

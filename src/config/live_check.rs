@@ -7,7 +7,9 @@ use crate::api::{CheckName, CheckStatus as Status, ConfigurationCheck, Configura
 use crate::error::PluginError;
 use crate::host::Host;
 use crate::plugin::Plugin;
+use crate::twilio::verify::fetch_service;
 use crate::twilio::{fetch_account, fetch_incoming_number, fetch_messaging_service};
+use crate::verification::channels::Channel;
 
 fn check(name: CheckName, status: Status, message: impl Into<String>) -> ConfigurationCheck {
     ConfigurationCheck {
@@ -18,7 +20,7 @@ fn check(name: CheckName, status: Status, message: impl Into<String>) -> Configu
 }
 
 fn twilio_code(err: &PluginError) -> Option<i64> {
-    err.details().get("twilioCode").and_then(Value::as_i64)
+    err.twilio_code()
 }
 
 /// What the account check found, deciding what the sender check can do.
@@ -140,6 +142,9 @@ impl<H: Host> Plugin<H> {
         if let Some(sid) = &sender.messaging_service_sid {
             found.push(self.check_service(sid).await);
         }
+        if let Some(sid) = &self.config.verify_service_sid {
+            found.push(self.check_verify_service(sid).await);
+        }
         let failed = found.iter().any(|(status, _)| *status == Status::Failed);
         let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
         let status = if failed {
@@ -151,12 +156,31 @@ impl<H: Host> Plugin<H> {
     }
 
     async fn check_number(&self, number: &str) -> (Status, String) {
+        // Calls go from this number when the plugin itself calls.
+        let calls = self.config.verify_service_sid.is_none()
+            && self.config.channels.contains(&Channel::Call);
         match fetch_incoming_number(&self.host, &self.config, number).await {
+            Ok(Some(entry)) if calls && entry["capabilities"]["voice"] != true => (Status::Failed, format!("{number} belongs to the account but cannot make calls, and channels has call. Choose a voice-capable number, or leave call out of channels.")),
             Ok(Some(entry)) if entry["capabilities"]["sms"] == true => {
-                (Status::Passed, format!("{number} belongs to the account and can send SMS."))
+                (Status::Passed, format!("{number} belongs to the account and can send SMS{}.", if calls { " and make calls" } else { "" }))
             }
             Ok(Some(_)) => (Status::Failed, format!("{number} belongs to the account but cannot send SMS. Choose an SMS-capable number in Twilio Console > Phone Numbers.")),
             Ok(None) => (Status::Failed, format!("{number} does not belong to this Twilio account. Choose one of the account's numbers in Twilio Console > Phone Numbers.")),
+            Err(err) => (Status::Failed, err.to_string()),
+        }
+    }
+
+    /// The Verify service that makes and checks the codes.
+    async fn check_verify_service(&self, sid: &str) -> (Status, String) {
+        match fetch_service(&self.host, &self.config, sid).await {
+            Ok(service) => {
+                let field = |k: &str| service.get(k).cloned().unwrap_or_default();
+                let label = field("friendly_name");
+                let label = label.as_str().unwrap_or(sid);
+                let digits = field("code_length").as_u64().unwrap_or(0);
+                (Status::Passed, format!("The Verify service \"{label}\" exists and sends codes of {digits} digits; it checks them, so codeLength does not apply."))
+            }
+            Err(err) if twilio_code(&err) == Some(20404) => (Status::Failed, format!("The Verify service {sid} was not found in this account. Copy its SID from Twilio Console > Verify > Services.")),
             Err(err) => (Status::Failed, err.to_string()),
         }
     }

@@ -12,6 +12,7 @@ use crate::error::{ConfigProblem, PluginError, Result};
 use crate::phone::PhoneNumber;
 use crate::secret::Secret;
 use crate::text;
+use crate::verification::channels::{self, Channel};
 use crate::verification::policy::settings::{is_field as is_policy_field, PolicySettings};
 use crate::verification::texts;
 use reader::Reader;
@@ -49,6 +50,12 @@ pub const FIELDS: &[&str] = &[
     "statusCallbackUrl",
     "messagingAccess",
     "codeHashingKey",
+    "codeBackend",
+    "verifyServiceSid",
+    "channels",
+    "channelFallback",
+    "whatsappSender",
+    "whatsappContentSid",
 ];
 
 /// When a password login must be followed by an SMS code.
@@ -108,6 +115,17 @@ pub struct Config {
     pub messaging_requires_sign_in: bool,
     /// The send policy: abuse protection for every code and message.
     pub policy: PolicySettings,
+    /// `codeBackend: "verify"`: Twilio Verify (this service) writes, sends and checks the codes;
+    /// the plugin keeps the transaction, its binding, the attempt caps and the send policy.
+    pub verify_service_sid: Option<String>,
+    /// The channels codes may go over, the app's preferred first.
+    pub channels: Vec<Channel>,
+    /// Whether a channel that definitely failed hands over to the next allowed one.
+    pub channel_fallback: bool,
+    /// The WhatsApp sender for the Messages API, when not the SMS sender.
+    pub whatsapp_sender: Option<String>,
+    /// The WhatsApp authentication template (Meta-approved), its variable 1 the code.
+    pub whatsapp_content_sid: Option<String>,
 }
 
 impl Config {
@@ -173,7 +191,10 @@ impl Config {
         });
         let messaging_service_sid = r.sid("messagingServiceSid", "MG", false);
         let sender_given = r.present("senderPhoneNumber") || r.present("messagingServiceSid");
-        if !sender_given {
+        let verify = r.choice("codeBackend", "messages", &["messages", "verify"]) == "verify";
+        let verify_service_sid = r.sid("verifyServiceSid", "VA", verify);
+        // With Verify the sender is for the messaging API only, which an app may not use.
+        if !sender_given && !verify {
             r.problem(
                 "senderPhoneNumber",
                 "is required (or set messagingServiceSid): the number your SMS are sent from",
@@ -215,6 +236,31 @@ impl Config {
                 "must be your Android app's 11-character hash (letters, digits, + and /)",
             );
         }
+        let channels =
+            match channels::parse_list(&r.string("channels", Some("sms")).unwrap_or_default()) {
+                Ok(list) => list,
+                Err(reason) => {
+                    r.problem("channels", reason);
+                    vec![Channel::Sms]
+                }
+            };
+        if verify {
+            // Verify writes its own messages.
+            for field in ["messageTemplates", "webOtpDomain"] {
+                if r.present(field) {
+                    r.problem(field, "does not apply with codeBackend verify, where Twilio Verify writes the messages: leave it empty");
+                }
+            }
+        } else if channels.contains(&Channel::Call) && !r.present("senderPhoneNumber") {
+            r.problem("channels", "has call, which needs senderPhoneNumber: a voice-capable number of the account to call from (or codeBackend verify)");
+        }
+        let whatsapp_sender = r.string("whatsappSender", None).and_then(|s| {
+            PhoneNumber::parse(&s, "whatsappSender")
+                .map(|p| p.as_str().to_string())
+                .map_err(|_| r.problem("whatsappSender", "must be your WhatsApp sender's number in international form, e.g. +15005550006"))
+                .ok()
+        });
+        let whatsapp_content_sid = r.sid("whatsappContentSid", "HX", false);
         let base_url = r
             .string("twilioApiBaseUrl", Some(DEFAULT_API_BASE_URL))
             .unwrap_or_default();
@@ -270,6 +316,11 @@ impl Config {
                 &["signed-in", "anyone"],
             ) == "signed-in",
             policy: PolicySettings::read(&mut r),
+            verify_service_sid: verify_service_sid.filter(|_| verify),
+            channels,
+            channel_fallback: r.boolean("channelFallback", false),
+            whatsapp_sender,
+            whatsapp_content_sid,
         };
         let mut problems = r.finish();
         // The SMS Retriever reads only a message of one segment (140 bytes).

@@ -51,7 +51,15 @@ impl<H: Host> Plugin<H> {
             segments: self.code_segments(ctx),
         };
         let sent = self
-            .send_code(ctx, &phone, &purpose, &caller, sender, None)
+            .send_code(
+                ctx,
+                &phone,
+                &purpose,
+                &caller,
+                sender,
+                None,
+                request.channel.as_deref(),
+            )
             .await?;
         Ok(StartedVerification {
             sent: sent.answer(self.config.code_ttl_seconds),

@@ -28,7 +28,7 @@ use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
 use crate::user_api::{
-    self, text_field, LOGIN, OBJECT_ID, PASSWORD, TRANSACTION_CODE, TRANSACTION_ID,
+    self, text_field, CHANNEL, LOGIN, OBJECT_ID, PASSWORD, TRANSACTION_CODE, TRANSACTION_ID,
 };
 use crate::verification::policy::Sender;
 use crate::verification::Purpose;
@@ -75,7 +75,8 @@ impl<H: Host> Plugin<H> {
                     if self.config.two_factor == TwoFactorMode::Required {
                         return Err(PluginError::TwoFactorRequired);
                     }
-                    self.start_phone_login(ctx, &phone).await
+                    let channel = text_field(&args, CHANNEL)?;
+                    self.start_phone_login(ctx, &phone, channel.as_deref()).await
                 }
                 // An ordinary password login: the host checks it, `after_login` may add 2FA.
                 // When the phone number is the identity, a login is written like any number
@@ -110,7 +111,12 @@ impl<H: Host> Plugin<H> {
             .map_err(|_| PluginError::HostFailure("looking up the user".into()))
     }
 
-    async fn start_phone_login(&self, ctx: &HookContext, raw: &str) -> Result<HookOutcome> {
+    async fn start_phone_login(
+        &self,
+        ctx: &HookContext,
+        raw: &str,
+        channel: Option<&str>,
+    ) -> Result<HookOutcome> {
         let phone = PhoneNumber::parse(raw, &self.config.phone_number_field)?;
         let user = self
             .find_user(&self.config.phone_number_field, phone.as_str())
@@ -120,7 +126,15 @@ impl<H: Host> Plugin<H> {
         let user_id = user_id.unwrap_or_default();
         let sender = Sender::Anonymous;
         let sent = self
-            .send_code(ctx, &phone, &Purpose::Login, &user_id, sender, has_account)
+            .send_code(
+                ctx,
+                &phone,
+                &Purpose::Login,
+                &user_id,
+                sender,
+                has_account,
+                channel,
+            )
             .await?;
         Ok(HookOutcome::Respond {
             status: 200,
@@ -205,8 +219,17 @@ impl<H: Host> Plugin<H> {
             return Err(PluginError::TwoFactorUnavailable);
         };
         let sender = Sender::TwoFactor { user_id: &user_id };
+        let channel = text_field(args, CHANNEL)?;
         let sent = self
-            .send_code(ctx, &phone, &Purpose::TwoFactor, &user_id, sender, None)
+            .send_code(
+                ctx,
+                &phone,
+                &Purpose::TwoFactor,
+                &user_id,
+                sender,
+                None,
+                channel.as_deref(),
+            )
             .await?;
         let answer = sent.answer(self.config.code_ttl_seconds);
         Ok(HookOutcome::Respond {

@@ -30,7 +30,7 @@ use crate::hook::{HookContext, HookOutcome, HostResult};
 use crate::host::{Host, LogLevel};
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
-use crate::user_api::{self, text_field, PASSWORD, TRANSACTION_CODE, TRANSACTION_ID};
+use crate::user_api::{self, text_field, CHANNEL, PASSWORD, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::verification::policy::Sender;
 use crate::verification::{record_key, storage_error, Purpose, Record, MAX_TRANSACTION_ID_LEN};
 
@@ -74,7 +74,10 @@ impl<H: Host> Plugin<H> {
                 Some(_) if args.contains_key(PASSWORD) => Err(PluginError::VerificationRequired {
                     field: config.phone_number_field.clone(),
                 }),
-                Some(raw) => self.start_registration(ctx, &raw).await,
+                Some(raw) => {
+                    let channel = text_field(&args, CHANNEL)?;
+                    self.start_registration(ctx, &raw, channel.as_deref()).await
+                }
             },
             (Some(tid), Some(code)) => {
                 let raw = phone.ok_or_else(phone_required)?;
@@ -111,11 +114,24 @@ impl<H: Host> Plugin<H> {
         }
     }
 
-    async fn start_registration(&self, ctx: &HookContext, raw_phone: &str) -> Result<HookOutcome> {
+    async fn start_registration(
+        &self,
+        ctx: &HookContext,
+        raw_phone: &str,
+        channel: Option<&str>,
+    ) -> Result<HookOutcome> {
         let config = &self.config;
         let phone = PhoneNumber::parse(raw_phone, &config.phone_number_field)?;
         let sent = self
-            .send_code(ctx, &phone, &Purpose::Register, "", Sender::Anonymous, None)
+            .send_code(
+                ctx,
+                &phone,
+                &Purpose::Register,
+                "",
+                Sender::Anonymous,
+                None,
+                channel,
+            )
             .await?;
         let answer = sent.answer(config.code_ttl_seconds);
         Ok(HookOutcome::Respond {

@@ -23,6 +23,15 @@ fn known(code: i64) -> Option<(u16, &'static str)> {
         21612 => (400, "Messages cannot be delivered to this number. Check it, or use another number."),
         21614 => (400, "This number cannot receive text messages (it is not a mobile number). Use a mobile number."),
         21617 => (400, "The message is longer than 1,600 characters. Shorten it."),
+        21210 | 21215 => (400, "Calls to this number are not enabled for this app. The app's administrator can enable the country in Twilio's voice Geo Permissions, or use a voice-capable sender number."),
+        21910 | 63007 => (502, "The WhatsApp sender in the plugin configuration is not a WhatsApp sender of the Twilio account. The app's administrator must set whatsappSender to a number registered with WhatsApp in Twilio, or leave whatsapp out of channels."),
+        63003 => (400, "This number cannot get WhatsApp messages. Ask for the code by SMS instead."),
+        60200 => (400, "Twilio Verify refused the request (Twilio error 60200): check the phone number. If it is right, the app's administrator must check the Verify service."),
+        60203 => (429, "Twilio Verify has sent as many codes to this number as it allows for now. Wait 10 minutes, then ask for a new code."),
+        60205 => (400, "This number is a landline and cannot get text messages. Ask for the code by phone call instead, or use a mobile number."),
+        60223 => (502, "This channel is not enabled in the app's Twilio Verify service (Twilio error 60223). The app's administrator must enable it, or leave it out of channels."),
+        60410 => (403, "Twilio's fraud protection is holding back codes to numbers like this one for now. Try again later, or use another number."),
+        60605 => (400, "Codes to this country are not enabled for this app. The app's administrator can enable the country in the Verify service's Geo Permissions."),
         _ => return None,
     })
 }
@@ -35,7 +44,9 @@ pub fn from_reply(http_status: u16, body: &str) -> PluginError {
     // Twilio's error body: `{"code": 21211, "message": "...", "more_info": "...", "status": 400}`.
     let parsed = crate::json_text::parse(body).unwrap_or_default();
     let code = parsed.get("code").and_then(Value::as_i64);
-    if http_status == 429 || http_status >= 500 || code == Some(20429) {
+    // Verify answers its own limits with 429: refusals with a reason, not outages.
+    let verify_limit = code.is_some_and(|c| (60000..61000).contains(&c));
+    if !verify_limit && http_status == 429 || http_status >= 500 || code == Some(20429) {
         return PluginError::TwilioUnavailable {
             reason: format!("Twilio answered HTTP {http_status}"),
             twilio_code: code,

@@ -11,6 +11,8 @@ use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse};
 use crate::text;
 pub(crate) mod errors;
 pub(crate) mod signature;
+pub(crate) mod verify;
+pub(crate) mod voice;
 
 const API_VERSION: &str = "2010-04-01";
 pub const MESSAGING_API_BASE_URL: &str = "https://messaging.twilio.com";
@@ -45,12 +47,7 @@ fn sent_message(v: &Value) -> Option<MessageSent> {
 /// `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`.
 pub fn message_request(config: &Config, message: &OutgoingMessage) -> HttpRequest {
     let mut form: Vec<(&str, &str)> = vec![("To", message.to)];
-    if let Some(from) = &config.sender.phone_number {
-        form.push(("From", from));
-    }
-    if let Some(service) = &config.sender.messaging_service_sid {
-        form.push(("MessagingServiceSid", service));
-    }
+    push_sender(&mut form, config, None);
     if let Some(body) = message.body {
         form.push(("Body", body));
     }
@@ -61,34 +58,77 @@ pub fn message_request(config: &Config, message: &OutgoingMessage) -> HttpReques
     if let Some(callback) = message.status_callback {
         form.push(("StatusCallback", callback));
     }
-    HttpRequest {
-        method: "POST".into(),
-        url: format!(
-            "{}/{API_VERSION}/Accounts/{}/Messages.json",
-            config.twilio_api_base_url, config.account_sid
-        ),
-        headers: vec![
-            ("Authorization".into(), basic_auth(config)),
-            (
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ),
-            ("Accept".into(), "application/json".into()),
-            ("User-Agent".into(), USER_AGENT.into()),
-        ],
-        body: Some(form_encode(form)),
-        timeout_ms: config.twilio_timeout_ms,
+    post(config, account_url(config, "/Messages.json"), &form)
+}
+
+/// The sender fields of a message: `From` (prefixed for WhatsApp, `whatsapp:+1...`) and/or the
+/// Messaging Service, which then picks the sender of the channel.
+fn push_sender<'a>(form: &mut Vec<(&'a str, &'a str)>, config: &'a Config, from: Option<&'a str>) {
+    if let Some(from) = from.or(config.sender.phone_number.as_deref()) {
+        form.push(("From", from));
+    }
+    if let Some(service) = &config.sender.messaging_service_sid {
+        form.push(("MessagingServiceSid", service));
     }
 }
 
-/// A GET of Twilio's REST API, authenticated like every call.
-pub fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
+/// A code over WhatsApp through the Messages API: the app's approved authentication template
+/// (`ContentSid`, the code as its variable 1) where it has one, else the text. WhatsApp
+/// addresses are the numbers with `whatsapp:` before them.
+pub fn whatsapp_request(config: &Config, to: &str, text: &str, code: &str) -> HttpRequest {
+    let to = format!("whatsapp:{to}");
+    let from = config
+        .whatsapp_sender
+        .as_deref()
+        .or(config.sender.phone_number.as_deref())
+        .map(|n| format!("whatsapp:{n}"));
+    let variables = format!("{{\"1\":\"{code}\"}}");
+    let mut form: Vec<(&str, &str)> = vec![("To", &to)];
+    push_sender(&mut form, config, from.as_deref());
+    match &config.whatsapp_content_sid {
+        Some(sid) => {
+            form.push(("ContentSid", sid));
+            form.push(("ContentVariables", &variables));
+        }
+        None => form.push(("Body", text)),
+    }
+    post(config, account_url(config, "/Messages.json"), &form)
+}
+
+/// `{base}/2010-04-01/Accounts/{AccountSid}{path}`.
+fn account_url(config: &Config, path: &str) -> String {
+    format!(
+        "{}/{API_VERSION}/Accounts/{}{path}",
+        config.twilio_api_base_url, config.account_sid
+    )
+}
+
+/// The base URL of another of Twilio's APIs (Messaging, Verify), which live on hosts of their
+/// own; a non-default base URL (the local simulator) serves them all.
+fn product_base<'a>(config: &'a Config, default: &'a str) -> &'a str {
+    if config.twilio_api_base_url == DEFAULT_API_BASE_URL {
+        default
+    } else {
+        &config.twilio_api_base_url
+    }
+}
+
+/// A form-encoded POST, authenticated like every call.
+fn post(config: &Config, url: String, form: &[(&str, &str)]) -> HttpRequest {
+    let mut request = get(config, url);
+    request.method = "POST".into();
+    request.headers.push((
+        "Content-Type".into(),
+        "application/x-www-form-urlencoded".into(),
+    ));
+    request.body = Some(form_encode(form.iter().copied()));
+    request
+}
+
+fn get(config: &Config, url: String) -> HttpRequest {
     HttpRequest {
         method: "GET".into(),
-        url: format!(
-            "{}/{API_VERSION}/Accounts/{}{path_and_query}",
-            config.twilio_api_base_url, config.account_sid
-        ),
+        url,
         headers: vec![
             ("Authorization".into(), basic_auth(config)),
             ("Accept".into(), "application/json".into()),
@@ -97,6 +137,11 @@ pub fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
         body: None,
         timeout_ms: config.twilio_timeout_ms,
     }
+}
+
+/// A GET of Twilio's REST API, authenticated like every call.
+pub fn get_request(config: &Config, path_and_query: &str) -> HttpRequest {
+    get(config, account_url(config, path_and_query))
 }
 
 /// A failed HTTP call to `url`. The host's policy refusing the origin is a configuration
@@ -191,14 +236,8 @@ pub async fn fetch_messaging_service<H: Host>(
     config: &Config,
     sid: &str,
 ) -> Result<Value> {
-    let base = if config.twilio_api_base_url == DEFAULT_API_BASE_URL {
-        MESSAGING_API_BASE_URL
-    } else {
-        &config.twilio_api_base_url
-    };
-    let mut request = get_request(config, "");
-    request.url = format!("{base}/v1/Services/{sid}");
-    call_json(host, request).await
+    let base = product_base(config, MESSAGING_API_BASE_URL);
+    call_json(host, get(config, format!("{base}/v1/Services/{sid}"))).await
 }
 
 fn basic_auth(config: &Config) -> String {

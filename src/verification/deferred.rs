@@ -16,13 +16,13 @@
 use crate::host::{Host, HttpRequest, LogLevel};
 use crate::json_text;
 use crate::plugin::Plugin;
-use crate::twilio::{parse_message_reply, send};
+use crate::verification::channels::Channel;
 use crate::verification::policy::{Outcome, Permit};
 
-/// A Twilio call left for after the answer.
+/// A Twilio call left for after the answer: the code over each channel in turn, or the read.
 #[derive(Debug)]
 pub struct Deferred {
-    request: HttpRequest,
+    requests: Vec<(Channel, HttpRequest)>,
     permit: Permit,
     /// The SMS of a real code; otherwise the read that stands in for it.
     is_sms: bool,
@@ -30,9 +30,14 @@ pub struct Deferred {
 }
 
 impl Deferred {
-    pub fn new(request: HttpRequest, permit: Permit, is_sms: bool, log: serde_json::Value) -> Self {
+    pub fn new(
+        requests: Vec<(Channel, HttpRequest)>,
+        permit: Permit,
+        is_sms: bool,
+        log: serde_json::Value,
+    ) -> Self {
         Self {
-            request,
+            requests,
             permit,
             is_sms,
             log,
@@ -65,14 +70,15 @@ impl<H: Host> Plugin<H> {
     /// when Twilio fails one kind of call and not the other.
     async fn finish(&self, work: Deferred) {
         let Deferred {
-            request,
+            requests,
             permit,
             is_sms,
             mut log,
         } = work;
-        let reply = send(&self.host, request).await;
+        let (channel, reply) = self.send_over(requests).await;
         self.settle(permit, Outcome::Sent).await;
-        let (level, message) = match reply.and_then(|r| parse_message_reply(&r)) {
+        json_text::set(&mut log, "channel", channel.name().into());
+        let (level, message) = match reply {
             _ if !is_sms => (
                 LogLevel::Info,
                 "phone login for a number with no account: nothing sent",

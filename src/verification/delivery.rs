@@ -10,15 +10,22 @@
 //! Test numbers skip all of it: their fixed code is stored like any other and nothing is sent.
 
 use crate::api::CodeAnswer;
+use crate::api::MessageSent;
 use crate::config::Config;
 use crate::error::{PluginError, Result};
 use crate::hook::HookContext;
+use crate::host::HttpRequest;
 use crate::host::{Host, LogLevel};
 use crate::json_text;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
 use crate::text;
-use crate::twilio::{get_request, message_request, parse_message_reply, send, OutgoingMessage};
+use crate::twilio::verify::verification_request;
+use crate::twilio::voice::{call_request, spoken_digits, twiml};
+use crate::twilio::{
+    get_request, message_request, parse_message_reply, send, whatsapp_request, OutgoingMessage,
+};
+use crate::verification::channels::{self, Channel};
 use crate::verification::deferred::Deferred;
 use crate::verification::policy::{segments, Outcome, Sender};
 use crate::verification::texts;
@@ -93,6 +100,8 @@ pub enum Delivery {
 pub struct CodeSent {
     pub transaction_id: String,
     pub delivery: Delivery,
+    /// The channel it went over (for phone login: the first one tried).
+    pub channel: Channel,
     /// When the client may ask for another code to the same number.
     pub resend_after_seconds: u32,
 }
@@ -113,6 +122,7 @@ impl CodeSent {
             transaction_id: self.transaction_id.clone(),
             expires_in_seconds,
             resend_after_seconds: self.resend_after_seconds,
+            channel: self.channel.name().into(),
             uncertain: (self.delivery == Delivery::Uncertain).then(|| format!("Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. A new code can be requested in {} seconds.", self.resend_after_seconds)),
         }
     }
@@ -141,10 +151,80 @@ impl<H: Host> Plugin<H> {
         segments::count(&self.code_text(ctx, &placeholder))
     }
 
-    /// Creates a verification and texts its code, through the send policy. `later` is phone
-    /// login's: the send is left for after the answer (see `deferred`), and for a number with
-    /// no account (`Some(false)`) a read of the account stands in for the SMS. A test number's
-    /// verification gets its fixed code and nothing is sent or counted.
+    /// The Twilio call that sends `code` over `channel`: Verify's (which writes its own code and
+    /// text), else a message or a call with the app's text in the user's language.
+    fn code_request(
+        &self,
+        ctx: &HookContext,
+        to: &str,
+        channel: Channel,
+        code: &str,
+    ) -> HttpRequest {
+        let config = &self.config;
+        if let Some(sid) = &config.verify_service_sid {
+            let locale = texts::verify_locale(ctx.locale.as_deref());
+            return verification_request(config, sid, to, channel, locale, app_name(config, ctx));
+        }
+        let (tag, template) = texts::choose_tagged(config, ctx.locale.as_deref());
+        let minutes = (config.code_ttl_seconds / 60).max(1);
+        match channel {
+            Channel::Sms => {
+                let body = self.code_text(ctx, code);
+                let message = OutgoingMessage {
+                    to,
+                    body: Some(&body),
+                    media_urls: &[],
+                    status_callback: None,
+                };
+                message_request(config, &message)
+            }
+            Channel::Whatsapp => {
+                let text = render_message(template, app_name(config, ctx), code, minutes);
+                whatsapp_request(config, to, &text, code)
+            }
+            Channel::Call => {
+                let spoken = spoken_digits(code);
+                let text = render_message(template, app_name(config, ctx), &spoken, minutes);
+                call_request(config, to, &twiml(&text, texts::say_language(tag)))
+            }
+        }
+    }
+
+    /// Sends the code over each channel in turn until one takes it: the next is tried only
+    /// after a definite refusal that another channel may not meet (a landline for SMS, a number
+    /// without WhatsApp), never after a reply that leaves the code possibly on its way.
+    pub(crate) async fn send_over(
+        &self,
+        requests: Vec<(Channel, HttpRequest)>,
+    ) -> (Channel, Result<MessageSent>) {
+        let mut last = (
+            Channel::Sms,
+            Err(PluginError::HostFailure("choosing a channel".into())),
+        );
+        for (at, (channel, request)) in requests.into_iter().enumerate() {
+            if let (true, (failed, Err(err))) = (at > 0, &last) {
+                self.host.log(
+                    LogLevel::Warn,
+                    "a channel refused the code; trying the next",
+                    crate::object! {"channel": failed.name(), "error": err.code(), "twilioCode": err.twilio_code(), "next": channel.name()},
+                );
+            }
+            let reply = send(&self.host, request).await;
+            last = (channel, reply.and_then(|r| parse_message_reply(&r)));
+            if !matches!(&last.1, Err(e) if falls_back(e)) {
+                break;
+            }
+        }
+        last
+    }
+
+    /// Creates a verification and sends its code, through the send policy, over the channel
+    /// the request asked for (`channel`) or the app's first, then the others on a refusal when
+    /// the app allows fallback. `later` is phone login's: the send is left for after the answer
+    /// (see `deferred`), and for a number with no account (`Some(false)`) a read of the account
+    /// stands in for it. A test number's verification gets its fixed code and nothing is sent
+    /// or counted.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_code(
         &self,
         ctx: &HookContext,
@@ -153,14 +233,21 @@ impl<H: Host> Plugin<H> {
         user_id: &str,
         sender: Sender<'_>,
         later: Option<bool>,
+        channel: Option<&str>,
     ) -> Result<CodeSent> {
-        let fixed = self.config.policy.test_numbers.code_for(phone);
+        let config = &self.config;
+        let order = channels::order(&config.channels, config.channel_fallback, channel)?;
+        let fixed = config.policy.test_numbers.code_for(phone);
         let permit = match fixed {
             Some(_) => None,
             None => Some(self.admit(ctx, phone, sender).await?),
         };
         let verifications = self.verifications();
-        let started = match verifications.start(phone, purpose, user_id, fixed).await {
+        let by_verify = config.verify_service_sid.is_some() && fixed.is_none();
+        let started = match verifications
+            .start(phone, purpose, user_id, fixed, by_verify)
+            .await
+        {
             Ok(started) => started,
             Err(err) => {
                 if let Some(permit) = permit {
@@ -174,6 +261,7 @@ impl<H: Host> Plugin<H> {
         let mut sent = CodeSent {
             transaction_id: started.transaction_id,
             delivery: Delivery::Test,
+            channel: order[0],
             resend_after_seconds: 0,
         };
         let Some(permit) = permit else {
@@ -186,26 +274,29 @@ impl<H: Host> Plugin<H> {
         };
         sent.delivery = Delivery::Sent;
         sent.resend_after_seconds = permit.resend_after();
-        let request = if later == Some(false) {
-            get_request(&self.config, ".json")
+        let requests = if later == Some(false) {
+            vec![(order[0], get_request(config, ".json"))]
         } else {
-            let body = self.code_text(ctx, &started.code);
-            let message = OutgoingMessage {
-                to: phone.as_str(),
-                body: Some(&body),
-                media_urls: &[],
-                status_callback: None,
-            };
-            message_request(&self.config, &message)
+            order
+                .iter()
+                .map(|c| {
+                    (
+                        *c,
+                        self.code_request(ctx, phone.as_str(), *c, &started.code),
+                    )
+                })
+                .collect()
         };
         if let Some(is_sms) = later {
             let mut permit = permit;
             permit.not_a_code();
-            self.defer(Deferred::new(request, permit, is_sms, log));
+            self.defer(Deferred::new(requests, permit, is_sms, log));
             return Ok(sent);
         }
-        let reply = send(&self.host, request).await;
-        match reply.and_then(|r| parse_message_reply(&r)) {
+        let (channel, reply) = self.send_over(requests).await;
+        sent.channel = channel;
+        json_text::set(&mut log, "channel", channel.name().into());
+        match reply {
             Ok(message) => {
                 self.settle(permit, Outcome::Sent).await;
                 json_text::set(&mut log, "messageSid", message.sid.into());
@@ -233,6 +324,13 @@ impl<H: Host> Plugin<H> {
         }
         Ok(sent)
     }
+}
+
+/// Whether another channel may take a code this one refused: Twilio turned the number or the
+/// channel down. Not for the app's credentials, which every channel shares.
+fn falls_back(err: &PluginError) -> bool {
+    matches!(err, PluginError::TwilioRejected { .. })
+        && !matches!(err.twilio_code(), Some(20003 | 20008 | 20404))
 }
 
 /// The request may have reached Twilio: a timeout or a connection cut after it was written.

@@ -5,6 +5,7 @@
 //! lifetime, bounded wrong answers counted atomically before the comparison (so parallel guesses
 //! cannot exceed the bound), and single use through the host's atomic `storage_take`.
 
+pub(crate) mod channels;
 pub(crate) mod code;
 pub(crate) mod deferred;
 pub(crate) mod delivery;
@@ -13,9 +14,11 @@ pub(crate) mod texts;
 
 use serde_json::Value;
 
+use crate::config::Config;
 use crate::error::{PluginError, Result};
 use crate::host::{Host, HostError, LogLevel};
 use crate::phone::PhoneNumber;
+use crate::twilio::verify;
 use crate::verification::code::{generate_code, new_transaction_id, Binding, CodeHasher};
 
 /// How long a record outlives its code, so a late answer hears "expired" rather than "unknown".
@@ -110,9 +113,16 @@ pub struct Started {
 pub struct Verifications<'a, H: Host> {
     pub host: &'a H,
     pub hasher: &'a CodeHasher,
-    pub code_length: u32,
-    pub ttl_seconds: u32,
-    pub max_attempts: u32,
+    pub config: &'a Config,
+}
+
+/// The code hash of a verification whose code Twilio Verify holds: it matches no code here.
+const BY_VERIFY: &str = "verify";
+
+/// Digits only, as many as a Verify service may send (4 to 10): anything else is wrong without
+/// asking Twilio.
+fn is_code(code: &str) -> bool {
+    (4..=10).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub fn record_key(transaction_id: &str) -> String {
@@ -129,28 +139,35 @@ pub fn storage_error(e: HostError) -> PluginError {
 
 impl<H: Host> Verifications<'_, H> {
     /// Creates and stores a verification; the caller sends the code, and calls `discard` if it
-    /// could not be sent, so no verification is left behind. `fixed` is a test number's code.
+    /// could not be sent, so no verification is left behind. `fixed` is a test number's code;
+    /// `by_verify` leaves the code to Twilio Verify (`code` is then empty).
     pub async fn start(
         &self,
         phone: &PhoneNumber,
         purpose: &Purpose,
         user_id: &str,
         fixed: Option<&str>,
+        by_verify: bool,
     ) -> Result<Started> {
         let transaction_id = new_transaction_id()?;
         let code = match fixed {
             Some(code) => code.to_string(),
-            None => generate_code(self.code_length)?,
+            None if by_verify => String::new(),
+            None => generate_code(self.config.code_length)?,
         };
         let mut record = Record {
             phone: phone.as_str().to_string(),
             purpose: purpose.label(),
             user_id: user_id.to_string(),
             code_hash: String::new(),
-            expires_at_ms: self.host.now_ms() + i64::from(self.ttl_seconds) * 1000,
+            expires_at_ms: self.host.now_ms() + i64::from(self.config.code_ttl_seconds) * 1000,
             generation: 0,
         };
-        record.code_hash = self.hasher.hash(&record.binding(&transaction_id), &code);
+        record.code_hash = if by_verify {
+            BY_VERIFY.into()
+        } else {
+            self.hasher.hash(&record.binding(&transaction_id), &code)
+        };
         self.store(&transaction_id, &record).await?;
         Ok(Started {
             transaction_id,
@@ -195,11 +212,14 @@ impl<H: Host> Verifications<'_, H> {
         }
         let key = record_key(transaction_id);
         let stored = self.host.storage_get(&key).await.map_err(storage_error)?;
-        let Some(record) = stored.as_deref().and_then(Record::from_json) else {
+        let Some(mut record) = stored.as_deref().and_then(Record::from_json) else {
             return Err(unknown);
         };
         self.verify(transaction_id, &record, phone, purpose, user_id, code)
             .await?;
+        // Verify approves a code once: a released verification is then checked here, against
+        // the code that was just approved.
+        record.code_hash = self.hasher.hash(&record.binding(transaction_id), code);
         // Single use: of two concurrent right answers, only one takes the record.
         let ttl = record.seconds_left(self.host.now_ms()) + EXPIRED_GRACE_SECONDS;
         match self.take_if(&key, stored.as_deref(), ttl).await? {
@@ -232,7 +252,7 @@ impl<H: Host> Verifications<'_, H> {
             )
             .await
             .map_err(storage_error)?;
-        let max = i64::from(self.max_attempts);
+        let max = i64::from(self.config.max_attempts);
         if attempts > max {
             return Err(PluginError::TooManyAttempts);
         }
@@ -243,7 +263,21 @@ impl<H: Host> Verifications<'_, H> {
             purpose: &purpose,
             user_id,
         };
-        if !self.hasher.verify(&claimed, code, &record.code_hash) {
+        let right = match (
+            &self.config.verify_service_sid,
+            record.code_hash == BY_VERIFY,
+        ) {
+            // Verify knows the code, not what it is for: the binding is compared here.
+            (Some(sid), true) => {
+                claimed.phone == record.phone
+                    && claimed.purpose == record.purpose
+                    && claimed.user_id == record.user_id
+                    && is_code(code)
+                    && verify::check_code(self.host, self.config, sid, phone.as_str(), code).await?
+            }
+            _ => self.hasher.verify(&claimed, code, &record.code_hash),
+        };
+        if !right {
             let left = u32::try_from(max - attempts).unwrap_or(0);
             return Err(if left == 0 {
                 PluginError::TooManyAttempts

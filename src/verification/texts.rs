@@ -186,6 +186,12 @@ fn quality(q: &str) -> u32 {
 /// With an Android app hash the built-in texts stay unused: the SMS Retriever reads one segment
 /// only, which the configuration checks of the app's own texts, and some built-in ones take two.
 pub fn choose<'a>(config: &'a Config, locale: Option<&str>) -> &'a str {
+    choose_tagged(config, locale).1
+}
+
+/// `choose`, with the language tag of the text chosen (`None`: the app's `messageTemplate`
+/// for every other language).
+pub fn choose_tagged<'a>(config: &'a Config, locale: Option<&str>) -> (Option<&'a str>, &'a str) {
     let (templates, default) = (&config.message_templates, config.message_template.as_str());
     let builtins_apply = is_default(default) && config.android_app_hash.is_none();
     by_preference(locale.unwrap_or(""), |tag| {
@@ -195,27 +201,58 @@ pub fn choose<'a>(config: &'a Config, locale: Option<&str>) -> &'a str {
             .find(|(t, _)| same(t, tag))
             .or_else(|| templates.iter().find(|(t, _)| same(t, lang)))
             .or_else(|| templates.iter().find(|(t, _)| same(language(t), lang)));
-        if let Some((_, template)) = own {
-            return Some(template.as_str());
+        if let Some((t, template)) = own {
+            return Some((Some(t.as_str()), template.as_str()));
         }
         if !builtins_apply {
             return None;
         }
         if same(lang, "en") {
-            return Some(default);
+            return Some((Some("en"), default));
         }
         BUILT_IN
             .iter()
             .find(|(t, _)| same(t, lang))
-            .map(|(_, template)| *template)
+            .map(|(t, template)| (Some(*t), *template))
     })
-    .unwrap_or(default)
+    .unwrap_or((None, default))
+}
+
+/// The `<Say>` language of a text's tag, for the voices of Twilio's calls.
+pub fn say_language(tag: Option<&str>) -> Option<&'static str> {
+    const SAY: [&str; 6] = ["en-US", "de-DE", "fr-FR", "es-ES", "pt-BR", "it-IT"];
+    let lang = language(tag?);
+    let at = BUILT_IN.iter().position(|(t, _)| same(t, lang))?;
+    Some(SAY[at])
+}
+
+/// The languages Twilio Verify writes its messages in (its `Locale` values).
+const VERIFY_LOCALES: &str = "af ar ca zh zh-CN zh-HK hr cs da nl en en-GB et fi fr de el he hi hu id it ja kn ko lt ms mr nb pl pt pt-BR ro ru sk es sv tl te th tr vi";
+
+/// The request's most preferred language that Verify writes in, as Verify names it: the tag
+/// itself (`pt-BR`), else its language (`de` for `de-AT`).
+pub fn verify_locale(locale: Option<&str>) -> Option<&'static str> {
+    let known = |tag: &str| VERIFY_LOCALES.split(' ').find(|v| same(v, tag));
+    by_preference(locale?, |tag| known(tag).or_else(|| known(language(tag))))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn calls_and_verify_get_the_users_language() {
+        assert_eq!(verify_locale(Some("pt-br, en;q=0.5")), Some("pt-BR"));
+        assert_eq!(verify_locale(Some("de-AT")), Some("de"));
+        assert_eq!(verify_locale(Some("xx, ja;q=0.9")), Some("ja"));
+        assert_eq!(verify_locale(Some("xx")), None);
+        assert_eq!(verify_locale(None), None);
+        assert_eq!(say_language(Some("de")), Some("de-DE"));
+        assert_eq!(say_language(Some("pt-pt")), Some("pt-BR"));
+        assert_eq!(say_language(Some("ja")), None);
+        assert_eq!(say_language(None), None);
+    }
 
     /// Every language of `locale`, in order.
     fn preferred(locale: &str) -> Vec<&str> {

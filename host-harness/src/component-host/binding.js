@@ -199,6 +199,7 @@ const REQUESTS = {
   startVerification: [
     ['phoneNumber', 'required'],
     ['purpose', 'optional'],
+    ['channel', 'optional'],
   ],
   checkVerification: [
     ['phoneNumber', 'required'],

@@ -22,7 +22,7 @@ const MANIFEST_SCHEMA = path.join(REPO_ROOT, 'plugin-manifest.schema.json');
  * change of the contract, and 0.x predates it.
  */
 const SUPPORTED_API = Object.freeze({
-  version: '1.1.0',
+  version: '1.2.0',
   major: 1,
   minMinor: 0,
   text: '>=1.0.0 <2.0.0',

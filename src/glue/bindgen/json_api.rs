@@ -89,6 +89,7 @@ pub async fn run<H: Host>(
             let start = api::StartVerification {
                 phone_number: text(request, "phoneNumber")?,
                 purpose: text_field(request, "purpose")?,
+                channel: text_field(request, "channel")?,
             };
             let started = plugin.start_verification(ctx, &start).await?;
             crate::user_api::code_sent_to(&started.sent, &started.phone_number, started.code_length)

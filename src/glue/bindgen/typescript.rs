@@ -24,6 +24,18 @@ export interface PluginConfig {
   webOtpDomain?: string;
   /** The Android app's 11-character hash for the SMS Retriever; the SMS must fit one segment. */
   androidAppHash?: string;
+  /** Who makes, sends and checks codes: the plugin (`messages`) or Twilio Verify (`verify`). */
+  codeBackend?: "messages" | "verify";
+  /** `VA...`: the Verify service; required with `codeBackend: "verify"`. */
+  verifyServiceSid?: string;
+  /** Comma-separated, preferred first, from `sms`, `whatsapp`, `call` (default `sms`). */
+  channels?: string;
+  /** A channel Twilio refused for the number hands over to the next (default false). */
+  channelFallback?: boolean;
+  /** The WhatsApp sender's number for the Messages API (default `senderPhoneNumber`). */
+  whatsappSender?: string;
+  /** `HX...`: the Meta-approved WhatsApp authentication template; variable 1 is the code. */
+  whatsappContentSid?: string;
   codeLength?: number;
   codeTtlSeconds?: number;
   maxAttempts?: number;
@@ -123,12 +135,19 @@ export interface SendMmsRequest { to: string; body?: string; mediaUrls: string[]
 export interface SentMessage {
   sid: string; status: string; to: string; from: string | null; numSegments: number | null; numMedia: number | null;
 }
-export interface StartVerificationRequest { phoneNumber: string; purpose?: string; }
+export interface StartVerificationRequest {
+  phoneNumber: string; purpose?: string;
+  /** `sms`, `whatsapp` or `call`, within the configuration's `channels` (default: its first). */
+  channel?: string;
+}
 /** Every answer that texts a code also carries these. */
 export interface CodeDelivery {
   transactionId: string; expiresInSeconds: number;
   /** When another code to the same number may be asked for. */
   resendAfterSeconds: number;
+  /** `sms`, `whatsapp` or `call`: the channel the code went over (with `channelFallback`, maybe
+   * not the one asked for). */
+  channel: string;
   /** Twilio did not confirm the SMS in time: the code may still arrive, and works when it does. */
   deliveryUncertain?: boolean; message?: string;
 }

@@ -39,6 +39,12 @@ pub fn config(config: wit::Config) -> Result<Config, PluginError> {
         message_templates => "messageTemplates",
         web_otp_domain => "webOtpDomain",
         android_app_hash => "androidAppHash",
+        code_backend => "codeBackend",
+        verify_service_sid => "verifyServiceSid",
+        channels => "channels",
+        channel_fallback => "channelFallback",
+        whatsapp_sender => "whatsappSender",
+        whatsapp_content_sid => "whatsappContentSid",
         code_length => "codeLength",
         code_ttl_seconds => "codeTtlSeconds",
         max_attempts => "maxAttempts",
@@ -189,6 +195,7 @@ pub fn start_verification_request(request: wit::StartVerificationRequest) -> Sta
     StartVerification {
         phone_number: request.phone_number,
         purpose: request.purpose,
+        channel: request.channel,
     }
 }
 
@@ -228,6 +235,7 @@ pub fn started_verification(started: StartedVerification) -> wit::StartedVerific
         expires_in_seconds: sent.expires_in_seconds,
         code_length: started.code_length,
         resend_after_seconds: sent.resend_after_seconds,
+        channel: sent.channel,
         delivery_uncertain: sent.uncertain.is_some().then_some(true),
         message: sent.uncertain,
     }
