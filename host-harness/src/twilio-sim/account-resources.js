@@ -124,4 +124,9 @@ function incomingPhoneNumbersPage(account, phoneNumberFilter) {
   };
 }
 
-module.exports = { accountResource, incomingPhoneNumbersPage, incomingPhoneNumberResource };
+module.exports = {
+  accountResource,
+  defaultFriendlyName,
+  incomingPhoneNumbersPage,
+  incomingPhoneNumberResource,
+};

@@ -1,6 +1,6 @@
 'use strict';
-// The accounts, API keys, phone numbers and messaging services the simulator knows, and the
-// credential check. The fixtures are exported so every test in the project uses the same ones.
+// The accounts, API keys, phone numbers, messaging services, Verify services and content
+// templates the simulator knows, and the credential check. The fixtures are exported so every test in the project uses the same ones.
 // All secrets here are obviously fake and exist only for local testing.
 
 const crypto = require('node:crypto');
@@ -27,6 +27,9 @@ const FULL_ACCOUNT = Object.freeze({
     Object.freeze({ phoneNumber: VOICE_ONLY_NUMBER, capabilities: VOICE_ONLY }),
   ]),
   verifiedNumbers: Object.freeze([]),
+  // Kept apart from `capabilities`: Twilio's IncomingPhoneNumber has no WhatsApp capability; a
+  // WhatsApp sender is registered with Meta through Twilio's Senders API.
+  whatsappSenders: Object.freeze([SMS_NUMBER]),
 });
 
 const TRIAL_ACCOUNT = Object.freeze({
@@ -78,6 +81,24 @@ const MESSAGING_SERVICE = Object.freeze({
   senders: Object.freeze([SMS_NUMBER]),
 });
 
+/**
+ * A Verify service as created in the Console with a name and the default settings, plus a
+ * WhatsApp sender (Verify sends WhatsApp codes only from the customer's own sender).
+ */
+const VERIFY_SERVICE = Object.freeze({
+  sid: 'VA00000000000000000000000000000000',
+  accountSid: FULL_ACCOUNT.sid,
+  friendlyName: 'Simulated Verify Service',
+  codeLength: 6,
+  whatsappFrom: SMS_NUMBER,
+});
+
+/** Meta's authentication template wording, as a Content API template with one variable. */
+const AUTH_TEMPLATE = Object.freeze({
+  sid: 'HX00000000000000000000000000000000',
+  body: '*{{1}}* is your verification code. For your security, do not share this code.',
+});
+
 /** Fixed so that responses are reproducible; real Twilio reports when the account was opened. */
 const FIXTURE_CREATED_AT = Date.parse('2023-08-24T05:01:45Z');
 
@@ -105,6 +126,20 @@ function cloneAccount(account) {
       sid: number.sid ?? stableSid('PN', account.sid, number.phoneNumber),
     })),
     verifiedNumbers: [...(account.verifiedNumbers || [])],
+    whatsappSenders: [...(account.whatsappSenders || [])],
+  };
+}
+
+/** Console defaults for what a fixture leaves out; `channels` are the enabled delivery channels. */
+function cloneVerifyService(service) {
+  return {
+    codeLength: 6,
+    lookupEnabled: true,
+    customCodeEnabled: false,
+    whatsappFrom: null,
+    channels: ['sms', 'call', 'whatsapp'],
+    ...service,
+    createdAt: service.createdAt ?? FIXTURE_CREATED_AT,
   };
 }
 
@@ -131,6 +166,18 @@ function createAccountRegistry(options = {}) {
       },
     ]),
   );
+  const verifyServices = new Map(
+    (options.verifyServices ?? [VERIFY_SERVICE]).map((service) => [
+      service.sid,
+      cloneVerifyService(service),
+    ]),
+  );
+  const contentTemplates = new Map(
+    (options.contentTemplates ?? [AUTH_TEMPLATE]).map((template) => [
+      template.sid,
+      { ...template },
+    ]),
+  );
 
   /** The account these Basic-auth credentials act for, or null. */
   function authenticate(username, password) {
@@ -150,13 +197,29 @@ function createAccountRegistry(options = {}) {
     return service && service.accountSid === account.sid ? service : null;
   }
 
+  /** Like a messaging service, another account's Verify service does not exist for this one. */
+  function findVerifyService(account, sid) {
+    const service = verifyServices.get(sid);
+    return service && service.accountSid === account.sid ? service : null;
+  }
+
+  /** A template without `accountSid` is every account's, so tests need not repeat it. */
+  function findContentTemplate(account, sid) {
+    const template = contentTemplates.get(sid);
+    if (!template) return null;
+    return !template.accountSid || template.accountSid === account.sid ? template : null;
+  }
+
   return {
     authenticate,
     get: (sid) => accounts.get(sid) ?? null,
     list: () => [...accounts.values()],
     findNumber,
     findMessagingService,
+    findVerifyService,
+    findContentTemplate,
     isVerified: (account, phoneNumber) => account.verifiedNumbers.includes(phoneNumber),
+    isWhatsAppSender: (account, phoneNumber) => account.whatsappSenders.includes(phoneNumber),
   };
 }
 
@@ -167,6 +230,8 @@ module.exports = {
   SUSPENDED_ACCOUNT,
   API_KEY,
   MESSAGING_SERVICE,
+  VERIFY_SERVICE,
+  AUTH_TEMPLATE,
   SMS_NUMBER,
   VOICE_ONLY_NUMBER,
   VERIFIED_NUMBER,

@@ -1,6 +1,6 @@
 'use strict';
-// The simulator's own control routes under /_sim: read and clear the outbox and the callback
-// log, inject faults, check health. No auth: the simulator only ever listens locally, and these
+// The simulator's own control routes under /_sim: read and clear the outbox, the callback log
+// and the request log, inject faults, check health. No auth: the simulator only ever listens locally, and these
 // routes are for the developer and the tests, not for the plugin.
 
 const { parseFaultRule } = require('./faults');
@@ -26,6 +26,13 @@ const ADMIN_ROUTES = {
     DELETE: (ctx, { res }) => {
       ctx.outbox.clear();
       sendJson(res, 200, { messages: [] });
+    },
+  },
+  '/_sim/requests': {
+    GET: (ctx, { res }) => sendJson(res, 200, { requests: ctx.requests.list() }),
+    DELETE: (ctx, { res }) => {
+      ctx.requests.clear();
+      sendJson(res, 200, { requests: [] });
     },
   },
   '/_sim/callbacks': {

@@ -4,8 +4,9 @@
 // then the test-credentials restriction.
 
 const { accountResource, incomingPhoneNumbersPage } = require('./account-resources');
+const { validateCallRequest } = require('./call-validate');
+const { callResource, createCallEntry } = require('./calls');
 const { createMessageRecord, messageResource } = require('./messages');
-const { toOutboxEntry } = require('./outbox');
 const { twilioError } = require('./wire-format');
 const { sendJson, sendTwilioError } = require('./http-io');
 const { validateMessageRequest } = require('./validate');
@@ -45,14 +46,24 @@ function createMessage(ctx, { account, res, rawBody }) {
     : null;
   const record = createMessageRecord(request, account, service, ctx.now());
   ctx.outbox.add(record);
-  try {
-    ctx.onMessage?.(toOutboxEntry(record));
-  } catch (err) {
-    ctx.log('warn', 'onMessage listener threw', { sid: record.sid, error: err.message });
-  }
   const created = messageResource(record);
   ctx.delivery.schedule(record, account);
   sendJson(res, 201, created);
+}
+
+function createCall(ctx, { account, res, rawBody }) {
+  const { error, request } = validateCallRequest(
+    new URLSearchParams(rawBody),
+    account,
+    ctx.registry,
+  );
+  if (error) {
+    sendTwilioError(res, error);
+    return;
+  }
+  const entry = createCallEntry(request, account, ctx.now());
+  ctx.outbox.add(entry);
+  sendJson(res, 201, callResource(entry));
 }
 
 /** Relative to `/2010-04-01/Accounts/{Sid}`. */
@@ -60,6 +71,8 @@ const ROUTES = [
   { path: /^\.json$/, methods: { GET: getAccount }, allowsInactiveAccount: true },
   { path: /^\/Messages\.json$/, methods: { POST: createMessage }, allowsTestCredentials: true },
   { path: /^\/Messages\/((?:SM|MM)[0-9a-fA-F]{32})\.json$/, methods: { GET: fetchMessage } },
+  // Twilio's test credentials may place calls (twilio-api.md).
+  { path: /^\/Calls\.json$/, methods: { POST: createCall }, allowsTestCredentials: true },
   { path: /^\/IncomingPhoneNumbers\.json$/, methods: { GET: listIncomingPhoneNumbers } },
 ];
 

@@ -3,6 +3,7 @@
 // interval apart, whether or not anyone listens, and each change is posted to its StatusCallback.
 // Which To numbers fail, and how, is configurable; the defaults extend Twilio's magic numbers.
 
+const { bareNumber } = require('./addresses');
 const { applyStatus } = require('./messages');
 
 /**
@@ -21,7 +22,8 @@ const DEFAULT_DELIVERY_OUTCOMES = Object.freeze({
 
 /** The statuses a message to `to` passes through after creation, in order. */
 function statusSequence(to, outcomes) {
-  const outcome = outcomes[to];
+  // Outcomes are per number, whatever the channel: `whatsapp:+1500...` fails as `+1500...` does.
+  const outcome = outcomes[bareNumber(to)];
   if (!outcome) return [{ status: 'sent' }, { status: 'delivered' }];
   const failure = { status: outcome.status, errorCode: outcome.errorCode };
   return outcome.status === 'failed' ? [failure] : [{ status: 'sent' }, failure];

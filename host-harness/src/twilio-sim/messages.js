@@ -2,6 +2,7 @@
 // The Message resource: the record kept for an accepted message and its JSON exactly as Twilio's
 // 2010-04-01 API returns it (field set from the OpenAPI schema api.v2010.account.message).
 
+const { addressChannel, addressOn } = require('./addresses');
 const { countSegments } = require('./segments');
 const { API_VERSION, randomSid, rfc2822 } = require('./wire-format');
 
@@ -16,24 +17,29 @@ const DELIVERY_ERROR_MESSAGES = {
 
 /**
  * A new record for a validated request. With a Messaging Service Twilio answers `accepted` and
- * picks the sender later; the simulator picks the service's first sender now (kept in `sender`)
- * but shows `from: null` until the message is sent, as Twilio does.
+ * picks the sender later; the simulator picks the service's first sender now (kept in `sender`,
+ * as a WhatsApp address when the To is one) but shows `from: null` until the message is sent,
+ * as Twilio does. WhatsApp has no segments: Twilio reports one.
  */
 function createMessageRecord(request, account, service, nowMs) {
   const hasMedia = request.mediaUrls.length > 0;
+  const addressKind = addressChannel(request.to);
+  const serviceSender = service?.senders[0] ? addressOn(addressKind, service.senders[0]) : null;
   return {
     sid: randomSid(hasMedia ? 'MM' : 'SM'),
+    via: 'messages',
+    channel: addressKind === 'whatsapp' ? 'whatsapp' : hasMedia ? 'mms' : 'sms',
     accountSid: account.sid,
     to: request.to,
     requestedFrom: request.from,
-    sender: request.from ?? service?.senders[0] ?? null,
+    sender: request.from ?? serviceSender,
     messagingServiceSid: request.messagingServiceSid,
     body: request.body,
     mediaUrls: [...request.mediaUrls],
     statusCallback: request.statusCallback,
     status: request.messagingServiceSid ? 'accepted' : 'queued',
     errorCode: null,
-    numSegments: countSegments(request.body),
+    numSegments: addressKind === 'whatsapp' ? 1 : countSegments(request.body),
     createdAt: nowMs,
     updatedAt: nowMs,
     sentAt: null,

@@ -4,12 +4,11 @@
 // configuration; pointed at the simulator, it uses the simulator's URL for both APIs.
 // Same Basic auth as the 2010-04-01 API; a service is visible only to its own account.
 
-const { parseBasicAuth } = require('./api-routes');
 const { sendJson, sendTwilioError } = require('./http-io');
-const { twilioError } = require('./wire-format');
+const { authorizeProductRequest } = require('./product-auth');
+const { iso8601, twilioError } = require('./wire-format');
 
 const SERVICE_PATH = /^\/v1\/Services\/([^/]+)$/;
-const AUTH_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="Twilio API"' };
 /** Sub-resources Twilio links from a Service, in the order of its OpenAPI example. */
 const LINKS = {
   phone_numbers: 'PhoneNumbers',
@@ -24,11 +23,6 @@ const LINKS = {
 
 function isMessagingPath(pathname) {
   return pathname.startsWith('/v1/');
-}
-
-/** The v1 API writes ISO 8601 dates without milliseconds, e.g. `2015-07-30T20:12:31Z`. */
-function iso8601(ms) {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -77,21 +71,8 @@ function handleMessagingRequest(ctx, { req, res, url }) {
     sendTwilioError(res, notFound(url.pathname));
     return;
   }
-  const credentials = parseBasicAuth(req.headers.authorization);
-  const account =
-    credentials && ctx.registry.authenticate(credentials.username, credentials.password);
-  if (account?.status !== 'active') {
-    sendTwilioError(res, twilioError(20003), AUTH_CHALLENGE);
-    return;
-  }
-  if (req.method !== 'GET') {
-    sendTwilioError(res, twilioError(20004), { Allow: 'GET' });
-    return;
-  }
-  if (account.testCredentials) {
-    sendTwilioError(res, twilioError(20008));
-    return;
-  }
+  const account = authorizeProductRequest(ctx, { req, res, methods: ['GET'] });
+  if (!account) return;
   // Another account's service is as unknown as one that does not exist.
   const service = ctx.registry.findMessagingService(account, match[1]);
   if (!service) {

@@ -1,7 +1,8 @@
 'use strict';
-// The simulator's HTTP server: wires accounts, outbox, delivery, callbacks and faults together
-// and dispatches each request to the admin routes (/_sim), the Messaging API routes (/v1) or the
-// 2010-04-01 API routes.
+// The simulator's HTTP server: wires accounts, outbox, delivery, callbacks, Verify's pending
+// verifications, the request log and faults together, and dispatches each request to the admin
+// routes (/_sim), the Messaging API routes (/v1), the Verify API routes (/v2) or the 2010-04-01
+// API routes.
 
 const http = require('node:http');
 
@@ -14,7 +15,10 @@ const { createDelivery, DEFAULT_DELIVERY_OUTCOMES } = require('./delivery');
 const { applyFault, createFaultQueue, parseFaultRule } = require('./faults');
 const { BodyTooLargeError, readBody, sendJson, sendTwilioError } = require('./http-io');
 const { createOutbox } = require('./outbox');
+const { createRequestLog } = require('./request-log');
 const { createTimers } = require('./timers');
+const { createVerificationStore } = require('./verifications');
+const { handleVerifyRequest, isVerifyPath } = require('./verify-routes');
 const { twilioError } = require('./wire-format');
 
 const DEFAULT_CALLBACK_DELAY_MS = 50;
@@ -29,13 +33,17 @@ function defaultLog(level, message, fields) {
  * @param {object[]} [options.accounts] replaces the default accounts (see accounts.js fixtures)
  * @param {object[]} [options.apiKeys] replaces the default API keys
  * @param {object[]} [options.messagingServices] replaces the default messaging services
+ * @param {object[]} [options.verifyServices] replaces the default Verify services
+ * @param {object[]} [options.contentTemplates] replaces the default Content API templates
  * @param {Record<string, {status: string, errorCode: number}>} [options.deliveryOutcomes]
  *   To number -> final status; replaces DEFAULT_DELIVERY_OUTCOMES
  * @param {number} [options.callbackDelayMs] pause before each status change (default 50)
  * @param {number} [options.callbackTimeoutMs] how long a callback receiver may take (default 5000)
- * @param {(message: object) => void} [options.onMessage] called with each accepted message
+ * @param {(entry: object) => void} [options.onMessage] called with each new outbox entry: an
+ *   accepted message, a code Verify sent or a call placed (`via` says which)
  * @param {(level: string, message: string, fields?: object) => void} [options.log]
- * @param {() => number} [options.now] clock in ms, for reproducible dates
+ * @param {() => number} [options.now] clock in ms, read on every request: dates, and Verify's
+ *   10-minute lifetime, follow it, so a test moves time by changing what it returns
  */
 function createSimulator(options = {}) {
   const log = options.log ?? defaultLog;
@@ -44,7 +52,9 @@ function createSimulator(options = {}) {
   const callbacks = createCallbackSender({ log, timeoutMs: options.callbackTimeoutMs });
   const ctx = {
     registry: createAccountRegistry(options),
-    outbox: createOutbox(),
+    outbox: createOutbox({ onEntry: options.onMessage, log }),
+    verifications: createVerificationStore(),
+    requests: createRequestLog({ now }),
     faults: createFaultQueue(),
     callbacks,
     delivery: createDelivery({
@@ -55,7 +65,6 @@ function createSimulator(options = {}) {
       now,
       log,
     }),
-    onMessage: options.onMessage,
     now,
     log,
   };
@@ -74,9 +83,11 @@ function createSimulator(options = {}) {
       handleAdminRequest(ctx, { req, res, url, rawBody });
       return;
     }
+    ctx.requests.record(req, url, rawBody);
     const fault = ctx.faults.take();
     if (fault && (await applyFault(fault, req, res, timers.sleep))) return;
     if (isMessagingPath(url.pathname)) handleMessagingRequest(ctx, { req, res, url, rawBody });
+    else if (isVerifyPath(url.pathname)) handleVerifyRequest(ctx, { req, res, url, rawBody });
     else handleApiRequest(ctx, { req, res, url, rawBody });
   }
 
@@ -93,6 +104,7 @@ function createSimulator(options = {}) {
   return {
     server,
     outbox: ctx.outbox,
+    requests: ctx.requests,
     callbacks: ctx.callbacks,
     faults: ctx.faults,
     accounts: ctx.registry,

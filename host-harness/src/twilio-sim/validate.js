@@ -1,11 +1,12 @@
 'use strict';
 // Validation of a Message create request, in the order Twilio reports problems: presence of
 // required fields, limits and formats, the magic test numbers, then what the account may do.
-// Each failure is a Twilio error body (400 unless noted).
+// Each failure is a Twilio error body (400 unless noted). To and From may be WhatsApp
+// addresses (`whatsapp:+E164`); every number rule applies to the number inside.
 
+const { addressChannel, bareNumber, E164 } = require('./addresses');
+const { parseContentVariables, renderTemplate } = require('./content-templates');
 const { twilioError } = require('./wire-format');
-
-const E164 = /^\+[1-9]\d{1,14}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
 const MAX_BODY_CHARS = 1600;
@@ -80,6 +81,9 @@ function checkLimitsAndFormats(req) {
     return twilioError(21620);
   }
   if (req.contentSid && !CONTENT_SID.test(req.contentSid)) return twilioError(21655);
+  if (req.contentSid && parseContentVariables(req.contentVariables) === null) {
+    return twilioError(21656);
+  }
   if (
     req.statusCallback &&
     (req.statusCallback.length > MAX_CALLBACK_URL_CHARS ||
@@ -93,19 +97,44 @@ function checkLimitsAndFormats(req) {
       return twilioError(21624);
     }
   }
-  if (!E164.test(req.to)) return twilioError(21211, toInvalidMessage(req.to));
+  if (!E164.test(bareNumber(req.to))) return twilioError(21211, toInvalidMessage(req.to));
   // Short codes and alphanumeric sender IDs are not modelled: a From must be E.164.
-  if (req.from && !E164.test(req.from)) return twilioError(21212, fromInvalidMessage(req.from));
+  if (req.from && !E164.test(bareNumber(req.from))) {
+    return twilioError(21212, fromInvalidMessage(req.from));
+  }
   if (req.messagingServiceSid && !MESSAGING_SERVICE_SID.test(req.messagingServiceSid)) {
     return twilioError(21705, `The Messaging Service Sid ${req.messagingServiceSid} is invalid.`);
+  }
+  // A WhatsApp message needs a WhatsApp sender; Twilio never converts between channels.
+  if (req.from && addressChannel(req.from) !== addressChannel(req.to)) {
+    return twilioError(
+      21910,
+      'Invalid From and To pair. From and To should be of the same channel',
+    );
   }
   return null;
 }
 
 function checkMagicNumbers(req) {
-  if (req.from && MAGIC_FROM[req.from]) return MAGIC_FROM[req.from](req.from);
-  if (MAGIC_TO[req.to]) return MAGIC_TO[req.to](req.to, req.from);
+  const from = bareNumber(req.from);
+  const to = bareNumber(req.to);
+  if (from && MAGIC_FROM[from]) return MAGIC_FROM[from](req.from);
+  if (MAGIC_TO[to]) return MAGIC_TO[to](req.to, req.from);
   return null;
+}
+
+/** A From on WhatsApp must be one of the account's WhatsApp senders, the magic number included. */
+function checkSender(req, account, registry) {
+  if (!req.from) return null;
+  const from = bareNumber(req.from);
+  if (addressChannel(req.from) === 'whatsapp') {
+    return registry.isWhatsAppSender(account, from)
+      ? null
+      : twilioError(63007, 'Twilio could not find a Channel with the specified From address');
+  }
+  if (from === MAGIC_VALID_FROM) return null;
+  const number = registry.findNumber(account, from);
+  return number?.capabilities.sms ? null : twilioError(21606, fromNotCapableMessage(req.from));
 }
 
 function checkAccountPermissions(req, account, registry) {
@@ -118,11 +147,12 @@ function checkAccountPermissions(req, account, registry) {
       `The Messaging Service Sid ${req.messagingServiceSid} is invalid or does not belong to this account.`,
     );
   }
-  if (req.from && req.from !== MAGIC_VALID_FROM) {
-    const number = registry.findNumber(account, req.from);
-    if (!number?.capabilities.sms) return twilioError(21606, fromNotCapableMessage(req.from));
+  const senderError = checkSender(req, account, registry);
+  if (senderError) return senderError;
+  if (req.contentSid && !registry.findContentTemplate(account, req.contentSid)) {
+    return twilioError(21655);
   }
-  if (account.type === 'Trial' && !registry.isVerified(account, req.to)) {
+  if (account.type === 'Trial' && !registry.isVerified(account, bareNumber(req.to))) {
     return twilioError(
       21608,
       `The number ${req.to} is unverified. Trial accounts cannot send messages to unverified numbers; verify ${req.to} at twilio.com/user/account/phone-numbers/verified, or purchase a Twilio number to send messages to unverified numbers.`,
@@ -140,9 +170,22 @@ function readMessageForm(form) {
     body: form.get('Body') ?? '',
     mediaUrls: form.getAll('MediaUrl').filter((url) => url !== ''),
     contentSid: form.get('ContentSid') || null,
+    contentVariables: form.get('ContentVariables') ?? null,
     statusCallback: form.get('StatusCallback') || null,
     validityPeriod: form.get('ValidityPeriod') || null,
   };
+}
+
+/**
+ * With a ContentSid the template is what is sent (Twilio ignores Body then): the body becomes
+ * the template with its variables filled in, or 21656 when a variable is missing.
+ */
+function applyContentTemplate(request, account, registry) {
+  if (!request.contentSid) return { request };
+  const template = registry.findContentTemplate(account, request.contentSid);
+  const rendered = renderTemplate(template.body, parseContentVariables(request.contentVariables));
+  if (rendered.missing !== undefined) return { error: twilioError(21656) };
+  return { request: { ...request, body: rendered.body } };
 }
 
 /** `{error}` with Twilio's error body, or `{request}` with the accepted parameters. */
@@ -153,7 +196,7 @@ function validateMessageRequest(form, account, registry) {
     checkLimitsAndFormats(request) ??
     checkMagicNumbers(request) ??
     checkAccountPermissions(request, account, registry);
-  return error ? { error } : { request };
+  return error ? { error } : applyContentTemplate(request, account, registry);
 }
 
-module.exports = { validateMessageRequest, E164 };
+module.exports = { validateMessageRequest, isAcceptableUrl, E164, MAGIC_VALID_FROM };

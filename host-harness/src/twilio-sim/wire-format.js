@@ -21,6 +21,14 @@ function rfc2822(ms) {
   return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
 }
 
+/**
+ * Twilio's newer APIs (Messaging v1, Verify v2) write ISO 8601 dates without milliseconds,
+ * e.g. `2015-07-30T20:12:31Z`.
+ */
+function iso8601(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** HTTP status Twilio pairs with each platform-level code. Validation codes are all 400. */
 const STATUS_BY_CODE = {
   20003: 401,
@@ -30,6 +38,11 @@ const STATUS_BY_CODE = {
   20429: 429,
   20500: 500,
   20503: 503,
+  // Verify's own limits and blocks.
+  60202: 429,
+  60203: 429,
+  60410: 403,
+  60605: 403,
 };
 
 const DEFAULT_MESSAGES = {
@@ -39,6 +52,10 @@ const DEFAULT_MESSAGES = {
   20429: 'Too Many Requests',
   20500: 'Internal Server Error',
   20503: 'Service Unavailable',
+  12102: 'The root element must be Response',
+  21201: "No 'To' number is specified",
+  21213: "No 'From' number is specified",
+  21218: 'Invalid ApplicationSid',
   21602: 'Message body is required.',
   21603: "A 'From' phone number is required.",
   21604: "A 'To' phone number is required.",
@@ -50,6 +67,16 @@ const DEFAULT_MESSAGES = {
   21623: 'Number of media files exceeds allowed limit',
   21624: 'Invalid validity period value',
   21655: 'The ContentSid is Invalid.',
+  21656: 'The ContentVariables Parameter is invalid',
+  60202: 'Max check attempts reached',
+  60203: 'Max send attempts reached',
+  60204: 'Service does not support this feature',
+  60205: 'SMS is not supported by landline phone number',
+  60223: 'Delivery channel disabled',
+  60410: 'Verification delivery attempt blocked',
+  60602: 'App hash can only be used with SMS channel',
+  60605: 'Verification delivery attempt blocked',
+  68008: 'Verify WhatsApp channel not configured',
 };
 
 /** A Twilio error body. `status` defaults to the code's usual HTTP status, else 400. */
@@ -72,6 +99,7 @@ module.exports = {
   API_VERSION,
   randomSid,
   rfc2822,
+  iso8601,
   twilioError,
   codeForStatus,
   STATUS_BY_CODE,
