@@ -33,7 +33,9 @@ WASM_RUSTFLAGS := --cfg sha2_backend_soft="compact" \
 # and instantiates the module. Code that can panic on text (`str` slicing, the substring searcher,
 # `Value`'s `IndexMut`) links `Debug` text escaping and Unicode tables into it: see src/text.rs.
 MAX_WASM_BYTES := 250000
-MAX_WASM_GZIP_BYTES := 100000
+# The gzip budget went from 100,000 to 108,000 with Twilio Verify, WhatsApp, calls and the
+# fallback between channels (about 6.5 KB gzipped); the performance work is to bring it down.
+MAX_WASM_GZIP_BYTES := 108000
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 

@@ -9,7 +9,7 @@ const path = require('node:path');
 const { test } = require('node:test');
 
 const { REPO_ROOT } = require('../src/host/plugin-loader');
-const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
+const { FULL_ACCOUNT, SMS_NUMBER, VERIFY_SERVICE } = require('../src/twilio-sim');
 const {
   CONSOLE_PASSWORD,
   consoleApi,
@@ -213,6 +213,29 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
       new RegExp(`\\${FOREIGN_NUMBER} does not belong to this Twilio account`),
     );
     assert.match(await checkItem(page, 'credentials').textContent(), /Passed/);
+  });
+
+  await t.test('Channels: Twilio Verify is chosen, its service checked live', async () => {
+    await page.getByLabel('Twilio Sender Phone Number').fill(SMS_NUMBER);
+    const channels = page.locator('fieldset', { hasText: 'Channels' });
+    assert.equal(await channels.getByLabel('Code backend').inputValue(), 'messages');
+    assert.equal(await channels.getByLabel('Channels', { exact: true }).inputValue(), 'sms');
+    await channels.getByLabel('Code backend').selectOption('verify');
+    await channels.getByLabel('Verify Service SID').fill('VA123');
+    const error = page.locator('#cfg-verifyServiceSid-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /VA followed by 32 hexadecimal/);
+    await channels.getByLabel('Verify Service SID').fill(VERIFY_SERVICE.sid);
+    await channels.getByLabel('Channels', { exact: true }).fill('whatsapp, sms');
+    await error.waitFor({ state: 'hidden' });
+    await runTest(page);
+    assert.match(
+      await checkItem(page, 'sender').textContent(),
+      /The Verify service "Simulated Verify Service" exists/,
+    );
+    await channels.getByLabel('Code backend').selectOption('messages');
+    await channels.getByLabel('Verify Service SID').fill('');
+    await channels.getByLabel('Channels', { exact: true }).fill('sms');
   });
 
   await t.test('SAVE stores it, closes the popup and shows the product installed', async () => {

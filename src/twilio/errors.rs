@@ -29,7 +29,7 @@ fn known(code: i64) -> Option<(u16, &'static str)> {
         60200 => (400, "Twilio Verify refused the request (Twilio error 60200): check the phone number. If it is right, the app's administrator must check the Verify service."),
         60203 => (429, "Twilio Verify has sent as many codes to this number as it allows for now. Wait 10 minutes, then ask for a new code."),
         60205 => (400, "This number is a landline and cannot get text messages. Ask for the code by phone call instead, or use a mobile number."),
-        60223 => (502, "This channel is not enabled in the app's Twilio Verify service (Twilio error 60223). The app's administrator must enable it, or leave it out of channels."),
+        60223 | 68008 => (502, "This channel is not enabled in the app's Twilio Verify service. The app's administrator must enable it, or leave it out of channels."),
         60410 => (403, "Twilio's fraud protection is holding back codes to numbers like this one for now. Try again later, or use another number."),
         60605 => (400, "Codes to this country are not enabled for this app. The app's administrator can enable the country in the Verify service's Geo Permissions."),
         _ => return None,

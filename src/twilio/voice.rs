@@ -8,8 +8,14 @@ use crate::host::HttpRequest;
 
 /// `1, 2, 3, 4`: a text-to-speech voice reads a comma as a short pause.
 pub fn spoken_digits(code: &str) -> String {
-    let digits: Vec<String> = code.chars().map(String::from).collect();
-    digits.join(", ")
+    let mut spoken = String::new();
+    for digit in code.chars() {
+        if !spoken.is_empty() {
+            spoken.push_str(", ");
+        }
+        spoken.push(digit);
+    }
+    spoken
 }
 
 /// `<Response>` saying `text` (the app's code text, with `spoken_digits`) twice, a pause

@@ -28,9 +28,14 @@ const { closeServer, listen, LOOPBACK, StartError } = require('./server-lifecycl
 
 const STOP_GRACE_MS = 5000;
 
+/** What each channel's entry is called in the terminal. */
+const CHANNEL_LABELS = { sms: 'SMS', mms: 'MMS', whatsapp: 'WhatsApp', call: 'Call' };
+
 function printSms(message) {
-  const media = message.mediaUrls.length ? ` [media: ${message.mediaUrls.join(' ')}]` : '';
-  process.stdout.write(`SMS to ${message.to}: ${message.body}${media}\n`);
+  const media = message.mediaUrls?.length ? ` [media: ${message.mediaUrls.join(' ')}]` : '';
+  const label = CHANNEL_LABELS[message.channel] ?? 'SMS';
+  const via = message.via === 'verify' ? ' (Verify)' : '';
+  process.stdout.write(`${label}${via} to ${message.to}: ${message.body}${media}\n`);
 }
 
 /**
