@@ -90,17 +90,14 @@ fn verify_sends_the_code_and_checks_it_while_the_plugin_keeps_the_transaction() 
     assert_eq!(form_value(&form, "To").as_deref(), Some(PHONE));
     assert_eq!(form_value(&form, "Channel").as_deref(), Some("sms"));
     assert_eq!(form_value(&form, "Locale").as_deref(), Some("pt-BR"));
-    assert_eq!(
-        form_value(&form, "CustomFriendlyName").as_deref(),
-        Some("Acme")
-    );
-    // No code of the plugin's own anywhere: Verify made it.
-    assert!(!p
-        .host()
-        .store
-        .borrow()
-        .values()
-        .any(|(v, _)| v.contains("codeHash\":\"0")));
+    // The service's own name: another per request needs Twilio to enable it (else 60204).
+    assert_eq!(form_value(&form, "CustomFriendlyName"), None);
+    // No code of the plugin's own: Verify made it.
+    let record = p.host().store.borrow()[&format!("verification/{tid}")]
+        .0
+        .clone();
+    let record: Value = serde_json::from_str(&record).unwrap();
+    assert_eq!(record["codeHash"], "verify");
 
     // A wrong code: Verify says pending, and the plugin's own attempts count.
     p.host()
@@ -205,7 +202,7 @@ fn verify_answers_become_the_plugins_errors() {
     );
 
     for (code, http, status, words) in [
-        (60200, 400, 400, "check the phone number"),
+        (60200, 400, 400, "most often the phone number"),
         (60203, 429, 429, "Wait 10 minutes"),
         (60205, 400, 400, "landline"),
         (60410, 403, 403, "fraud protection"),
@@ -504,4 +501,112 @@ fn phone_login_through_verify_sends_after_the_answer_and_checks_with_verify() {
         "{outcome:?}"
     );
     assert!(last_request(&p).1.ends_with("/VerificationCheck"));
+}
+
+#[test]
+fn only_the_newest_transaction_for_a_number_may_use_its_verify_code() {
+    // Verify resends one code per number: the code answers the message it last came in.
+    let p = verify_plugin(json!({"resendCooldownSeconds": 0}));
+    let tid = |body: Value| body["transactionId"].as_str().unwrap().to_string();
+    p.host()
+        .replies
+        .borrow_mut()
+        .push(verification_reply("pending"));
+    let registration = tid(start(&p, json!({"phoneNumber": PHONE})).unwrap());
+    p.host()
+        .replies
+        .borrow_mut()
+        .push(verification_reply("pending"));
+    let newer = tid(start(&p, json!({"phoneNumber": PHONE})).unwrap());
+    let asked = p.host().requests.borrow().len();
+    assert_eq!(
+        finish(&p, &registration, "123456").unwrap_err().code(),
+        "CODE_MISMATCH"
+    );
+    assert_eq!(p.host().requests.borrow().len(), asked, "Verify not asked");
+    p.host()
+        .replies
+        .borrow_mut()
+        .push(verification_reply("approved"));
+    finish(&p, &newer, "123456").unwrap();
+}
+
+#[test]
+fn phone_login_through_verify_answers_alike_with_and_without_an_account() {
+    let p = verify_plugin(json!({}));
+    p.host()
+        .users
+        .borrow_mut()
+        .push(args(json!({"objectId": "U1", "phoneNumber": PHONE})));
+    let login = |request: Value| block_on(p.before_login(&HookContext::default(), args(request)));
+    let mut answers = Vec::new();
+    for (phone, reply) in [
+        (PHONE, verification_reply("pending")),
+        ("+14155550199", twilio_error(20404, 404)),
+    ] {
+        let HookOutcome::Respond { body, .. } = login(json!({"phoneNumber": phone})).unwrap()
+        else {
+            panic!()
+        };
+        block_on(p.run_deferred());
+        let tid = body["transactionId"].as_str().unwrap().to_string();
+        // A wrong code for the number with an account (Verify: pending), any code for the one
+        // without (Verify has nothing for it).
+        p.host().replies.borrow_mut().push(reply);
+        let err =
+            login(json!({"phoneNumber": phone, "transactionId": tid, "transactionCode": "123456"}))
+                .unwrap_err();
+        answers.push((err.code(), err.status(), err.details()));
+        assert!(
+            last_request(&p).1.ends_with("/VerificationCheck"),
+            "both ask Verify"
+        );
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, "CODE_MISMATCH");
+}
+
+#[test]
+fn fraud_guard_and_geo_blocks_are_never_routed_around() {
+    for code in [60410, 60605, 60203, 21610, 21408] {
+        let p = verify_plugin(json!({"channels": "sms, call", "channelFallback": true}));
+        p.host().replies.borrow_mut().push(twilio_error(code, 403));
+        let err = start(&p, json!({"phoneNumber": PHONE})).unwrap_err();
+        assert_eq!(err.details()["twilioCode"], code);
+        assert_eq!(
+            p.host().requests.borrow().len(),
+            1,
+            "{code}: no call instead"
+        );
+    }
+    let p = verify_plugin(json!({"channels": "sms, call", "channelFallback": true}));
+    p.host().replies.borrow_mut().push(twilio_error(60205, 400));
+    p.host()
+        .replies
+        .borrow_mut()
+        .push(verification_reply("pending"));
+    assert_eq!(
+        start(&p, json!({"phoneNumber": PHONE})).unwrap()["channel"],
+        "call"
+    );
+}
+
+#[test]
+fn two_factor_sends_over_the_channel_the_password_login_asks_for() {
+    let p = plugin_with(config_with(json!({"channels": "sms, call"})));
+    let user = args(json!({"objectId": "U1", "phoneNumber": PHONE, "twoFactorEnabled": true}));
+    let request =
+        args(json!({"login": "ada@example.com", "password": "pw-123456", "channel": "call"}));
+    let outcome = block_on(p.after_login(
+        &HookContext::default(),
+        &request,
+        &HostResult::Succeeded { user },
+    ))
+    .unwrap();
+    let HookOutcome::Respond { body, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(body["twoFactorRequired"], true);
+    assert_eq!(body["channel"], "call");
+    assert!(last_request(&p).1.ends_with("/Calls.json"));
 }

@@ -64,7 +64,8 @@ test('a registration through Twilio Verify over WhatsApp, checked by Verify', as
   assert.equal(entry.via, 'verify');
   assert.equal(entry.channel, 'whatsapp');
 
-  const wrong = await finish(app, phone, step1, code === '000000' ? '111111' : '000000');
+  const wrongCode = code === '000000' ? '111111' : '000000';
+  const wrong = await finish(app, phone, step1, wrongCode);
   assert.equal(wrong.status, 400, wrong.text);
   assert.equal(wrong.body.code, 'CODE_MISMATCH');
   const step2 = await finish(app, phone, step1, code);

@@ -282,8 +282,18 @@ describe('POST /v2/Services/{ServiceSid}/Verifications', () => {
     assert.ok(codes.size > 15, `only ${codes.size} different codes in 20`);
   });
 
-  test('CustomFriendlyName replaces the service name in the text', async (t) => {
-    const sim = await startSim(t);
+  test('CustomFriendlyName replaces the service name where Twilio enabled it, else 60204', async (t) => {
+    const refusing = await startSim(t);
+    const refused = await startVerification(refusing, {
+      To: RECIPIENT,
+      Channel: 'sms',
+      CustomFriendlyName: 'Demo App',
+    });
+    assertTwilioError(refused, 60204, 400, 'Service does not support this feature');
+    assert.equal(refusing.outbox.size, 0);
+    const sim = await startSim(t, {
+      verifyServices: [{ ...VERIFY_SERVICE, customFriendlyNameEnabled: true }],
+    });
     await startVerification(sim, { To: RECIPIENT, Channel: 'sms', CustomFriendlyName: 'Demo App' });
     assert.match(sim.outbox.list()[0].body, /^Your Demo App verification code is: \d{6}$/);
   });

@@ -33,7 +33,11 @@ enum Account {
 impl<H: Host> Plugin<H> {
     /// Every check, each with what to do about it.
     pub(crate) async fn live_check(&self) -> ConfigurationReport {
-        let (segments, tag) = self.config.longest_code_message();
+        // Verify writes its own messages.
+        let (segments, tag) = match self.config.verify_service_sid {
+            Some(_) => (0, None),
+            None => self.config.longest_code_message(),
+        };
         let mut checks = vec![if segments > 2 {
             check(
                 CheckName::Fields,
@@ -144,14 +148,16 @@ impl<H: Host> Plugin<H> {
         }
         if let Some(sid) = &self.config.verify_service_sid {
             found.push(self.check_verify_service(sid).await);
+            if sender.phone_number.is_none() && sender.messaging_service_sid.is_none() {
+                found.push((Status::Warning, "No sender is set: Verify sends the codes, but sendSms and sendMms cannot send until senderPhoneNumber or messagingServiceSid is.".into()));
+            }
         }
-        let failed = found.iter().any(|(status, _)| *status == Status::Failed);
+        let has = |wanted: Status| found.iter().any(|(status, _)| *status == wanted);
+        let status = [Status::Failed, Status::Warning]
+            .into_iter()
+            .find(|s| has(*s))
+            .unwrap_or(Status::Passed);
         let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
-        let status = if failed {
-            Status::Failed
-        } else {
-            Status::Passed
-        };
         check(CheckName::Sender, status, messages.join(" "))
     }
 
@@ -178,7 +184,12 @@ impl<H: Host> Plugin<H> {
                 let label = field("friendly_name");
                 let label = label.as_str().unwrap_or(sid);
                 let digits = field("code_length").as_u64().unwrap_or(0);
-                (Status::Passed, format!("The Verify service \"{label}\" exists and sends codes of {digits} digits; it checks them, so codeLength does not apply."))
+                let text = format!("The Verify service \"{label}\" exists and sends codes of {digits} digits.");
+                if digits == u64::from(self.config.code_length) {
+                    (Status::Passed, text)
+                } else {
+                    (Status::Warning, format!("{text} Set codeLength to {digits}: answers tell the app's clients how many digits to expect."))
+                }
             }
             Err(err) if twilio_code(&err) == Some(20404) => (Status::Failed, format!("The Verify service {sid} was not found in this account. Copy its SID from Twilio Console > Verify > Services.")),
             Err(err) => (Status::Failed, err.to_string()),

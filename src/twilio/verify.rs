@@ -18,22 +18,19 @@ fn service_url(config: &Config, sid: &str, path: &str) -> String {
 }
 
 /// `POST /v2/Services/{ServiceSid}/Verifications`: Verify sends a code over `channel`, in
-/// `locale` (a language of Verify's own texts) and with the app's name where given; for SMS the
-/// Android app hash goes at the end, for the SMS Retriever.
+/// `locale` (a language of Verify's own texts); for SMS the Android app hash goes at the end,
+/// for the SMS Retriever. The text names the service (its friendly name): Verify takes another
+/// name per request (`CustomFriendlyName`) only where Twilio enabled that for the account.
 pub fn verification_request(
     config: &Config,
     sid: &str,
     to: &str,
     channel: Channel,
     locale: Option<&str>,
-    app_name: &str,
 ) -> HttpRequest {
     let mut form: Vec<(&str, &str)> = vec![("To", to), ("Channel", channel.name())];
     if let Some(locale) = locale {
         form.push(("Locale", locale));
-    }
-    if !app_name.is_empty() {
-        form.push(("CustomFriendlyName", app_name));
     }
     if let (Some(hash), Channel::Sms) = (&config.android_app_hash, channel) {
         form.push(("AppHash", hash));

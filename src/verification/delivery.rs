@@ -163,7 +163,7 @@ impl<H: Host> Plugin<H> {
         let config = &self.config;
         if let Some(sid) = &config.verify_service_sid {
             let locale = texts::verify_locale(ctx.locale.as_deref());
-            return verification_request(config, sid, to, channel, locale, app_name(config, ctx));
+            return verification_request(config, sid, to, channel, locale);
         }
         let (tag, template) = texts::choose_tagged(config, ctx.locale.as_deref());
         let minutes = (config.code_ttl_seconds / 60).max(1);
@@ -326,11 +326,16 @@ impl<H: Host> Plugin<H> {
     }
 }
 
-/// Whether another channel may take a code this one refused: Twilio turned the number or the
-/// channel down. Not for the app's credentials, which every channel shares.
+/// Whether another channel may take a code this one refused: Twilio said this channel cannot
+/// reach this number (a landline or no mobile for SMS, no WhatsApp, a channel not set up).
+/// Never around a block: Fraud Guard, geo permissions, an opt-out or a send limit hold for a
+/// reason, and a call instead of a held-back SMS would be the toll fraud the block stopped.
 fn falls_back(err: &PluginError) -> bool {
     matches!(err, PluginError::TwilioRejected { .. })
-        && !matches!(err.twilio_code(), Some(20003 | 20008 | 20404))
+        && matches!(
+            err.twilio_code(),
+            Some(21612 | 21614 | 60205 | 63003 | 60223 | 68008 | 21910 | 63007)
+        )
 }
 
 /// The request may have reached Twilio: a timeout or a connection cut after it was written.

@@ -129,6 +129,11 @@ pub fn record_key(transaction_id: &str) -> String {
     format!("verification/{transaction_id}")
 }
 
+/// The newest transaction for a number whose code Verify holds.
+fn current_key(phone: &str) -> String {
+    format!("verify-current/{phone}")
+}
+
 fn attempts_key(transaction_id: &str, generation: u32) -> String {
     format!("attempts/{transaction_id}/{generation}")
 }
@@ -169,6 +174,15 @@ impl<H: Host> Verifications<'_, H> {
             self.hasher.hash(&record.binding(&transaction_id), &code)
         };
         self.store(&transaction_id, &record).await?;
+        if by_verify {
+            // Verify keeps one code per number, resent to each new transaction: only the newest
+            // transaction may use it, so a code answers the purpose of the message it came in.
+            let ttl = self.config.code_ttl_seconds + EXPIRED_GRACE_SECONDS;
+            self.host
+                .storage_put(&current_key(phone.as_str()), &transaction_id, ttl)
+                .await
+                .map_err(storage_error)?;
+        }
         Ok(Started {
             transaction_id,
             code,
@@ -217,12 +231,17 @@ impl<H: Host> Verifications<'_, H> {
         };
         self.verify(transaction_id, &record, phone, purpose, user_id, code)
             .await?;
-        // Verify approves a code once: a released verification is then checked here, against
-        // the code that was just approved.
-        record.code_hash = self.hasher.hash(&record.binding(transaction_id), code);
-        // Single use: of two concurrent right answers, only one takes the record.
         let ttl = record.seconds_left(self.host.now_ms()) + EXPIRED_GRACE_SECONDS;
-        match self.take_if(&key, stored.as_deref(), ttl).await? {
+        let mut expected = stored;
+        if record.code_hash == BY_VERIFY {
+            // Verify approves a code once. The approved code is kept first, hashed here, so that
+            // neither a storage failure from now on nor a released registration loses it.
+            record.code_hash = self.hasher.hash(&record.binding(transaction_id), code);
+            self.store(transaction_id, &record).await?;
+            expected = Some(record.to_json());
+        }
+        // Single use: of two concurrent right answers, only one takes the record.
+        match self.take_if(&key, expected.as_deref(), ttl).await? {
             true => Ok(record),
             false => Err(unknown),
         }
@@ -267,13 +286,9 @@ impl<H: Host> Verifications<'_, H> {
             &self.config.verify_service_sid,
             record.code_hash == BY_VERIFY,
         ) {
-            // Verify knows the code, not what it is for: the binding is compared here.
             (Some(sid), true) => {
-                claimed.phone == record.phone
-                    && claimed.purpose == record.purpose
-                    && claimed.user_id == record.user_id
-                    && is_code(code)
-                    && verify::check_code(self.host, self.config, sid, phone.as_str(), code).await?
+                self.verify_checks(sid, transaction_id, record, &claimed, code)
+                    .await?
             }
             _ => self.hasher.verify(&claimed, code, &record.code_hash),
         };
@@ -288,6 +303,42 @@ impl<H: Host> Verifications<'_, H> {
             });
         }
         Ok(())
+    }
+
+    /// Whether Twilio Verify approves `code` for this transaction. Verify knows the number's
+    /// code, not what it is for: the binding, the newest transaction for the number and the
+    /// code's form are compared here first, without asking it. For phone login, Verify having
+    /// no verification (a number with no account, to which nothing was sent) or no more checks
+    /// is a wrong code like any other, so the answer does not tell who has an account.
+    async fn verify_checks(
+        &self,
+        sid: &str,
+        transaction_id: &str,
+        record: &Record,
+        claimed: &Binding<'_>,
+        code: &str,
+    ) -> Result<bool> {
+        let current = self
+            .host
+            .storage_get(&current_key(&record.phone))
+            .await
+            .map_err(storage_error)?;
+        if claimed.phone != record.phone
+            || claimed.purpose != record.purpose
+            || claimed.user_id != record.user_id
+            || !is_code(code)
+            || current.as_deref() != Some(transaction_id)
+        {
+            return Ok(false);
+        }
+        match verify::check_code(self.host, self.config, sid, &record.phone, code).await {
+            Err(PluginError::VerificationExpired | PluginError::TooManyAttempts)
+                if record.purpose == Purpose::Login.label() =>
+            {
+                Ok(false)
+            }
+            checked => checked,
+        }
     }
 
     /// Puts back a verification that was consumed by an operation that then failed (say, the

@@ -220,10 +220,16 @@ pub fn choose_tagged<'a>(config: &'a Config, locale: Option<&str>) -> (Option<&'
 
 /// The `<Say>` language of a text's tag, for the voices of Twilio's calls.
 pub fn say_language(tag: Option<&str>) -> Option<&'static str> {
-    const SAY: [&str; 6] = ["en-US", "de-DE", "fr-FR", "es-ES", "pt-BR", "it-IT"];
+    const SAY: &[(&str, &str)] = &[
+        ("en", "en-US"),
+        ("de", "de-DE"),
+        ("fr", "fr-FR"),
+        ("es", "es-ES"),
+        ("pt", "pt-BR"),
+        ("it", "it-IT"),
+    ];
     let lang = language(tag?);
-    let at = BUILT_IN.iter().position(|(t, _)| same(t, lang))?;
-    Some(SAY[at])
+    SAY.iter().find(|(t, _)| same(t, lang)).map(|(_, say)| *say)
 }
 
 /// The languages Twilio Verify writes its messages in (its `Locale` values).

@@ -136,6 +136,7 @@ function cloneVerifyService(service) {
     codeLength: 6,
     lookupEnabled: true,
     customCodeEnabled: false,
+    customFriendlyNameEnabled: false,
     whatsappFrom: null,
     channels: ['sms', 'call', 'whatsapp'],
     ...service,

@@ -42,6 +42,8 @@ function checkMagicTo(request) {
 
 function checkService(request, service) {
   if (request.customCode && !service.customCodeEnabled) return twilioError(60204);
+  // A name per request is a feature Twilio enables for an account on request.
+  if (request.customFriendlyName && !service.customFriendlyNameEnabled) return twilioError(60204);
   if (request.appHash && request.channel !== 'sms') return twilioError(60602);
   if (!service.channels.includes(request.channel)) return twilioError(60223);
   if (request.channel === 'whatsapp' && !service.whatsappFrom) return twilioError(68008);
