@@ -144,6 +144,8 @@ function value(r, depth = 0) {
         'error',
         'code',
         'message',
+        'channel',
+        'locale',
       ];
       const obj = {};
       const n = Math.floor(r() * 6);
@@ -247,11 +249,7 @@ for (const build of BUILDS) {
 
     test('malformed config values of every field are reported, never thrown raw', async () => {
       const r = rng(7);
-      const fields = Object.keys(baseConfig()).concat([
-        'codeLength',
-        'twilioApiBaseUrl',
-        'maxAttempts',
-      ]);
+      const fields = require('../../plugin-manifest.json').config.map((item) => item.name);
       for (let i = 0; i < iterations(1000); i++) {
         const config = baseConfig({ [fields[Math.floor(r() * fields.length)]]: value(r) });
         const report = await TwilioPlugin.validateConfig(config);
