@@ -11,6 +11,8 @@ const { consoleSession, getJson, outbox, postJson, startApp } = require('./host-
 const { checkRequest } = require('./support/openapi-check');
 
 const VERIFY = { codeBackend: 'verify', verifyServiceSid: VERIFY_SERVICE.sid };
+/** A second service of the Full account, without a WhatsApp sender. */
+const NO_WHATSAPP = `VA${'2'.repeat(32)}`;
 const USER = { email: 'ada@example.com', password: 's3cret-pass' };
 
 /** The code in the newest outbox entry to `to`: digits in a row, or read out one by one. */
@@ -190,7 +192,11 @@ test('a channel the app does not allow is refused, and nothing is sent', async (
 });
 
 test('TEST CONFIGURATION finds the Verify service, or says where to copy its SID from', async (t) => {
-  const { app } = await startApp(t);
+  const { app } = await startApp(t, {
+    simulatorOptions: {
+      verifyServices: [VERIFY_SERVICE, { ...VERIFY_SERVICE, sid: NO_WHATSAPP, whatsappFrom: null }],
+    },
+  });
   const headers = await consoleSession(app);
   const testOf = async (overrides) => {
     const config = {
@@ -210,9 +216,19 @@ test('TEST CONFIGURATION finds the Verify service, or says where to copy its SID
   const missing = await testOf({ ...VERIFY, verifyServiceSid: `VA${'1'.repeat(32)}` });
   assert.equal(missing.sender.status, 'failed');
   assert.match(missing.sender.message, /Console > Verify > Services/);
+  const noSender = { ...VERIFY, verifyServiceSid: NO_WHATSAPP };
+  assert.equal((await testOf(noSender)).sender.status, 'passed');
+  const whatsapp = await testOf({ ...noSender, channels: 'whatsapp, sms' });
+  assert.equal(whatsapp.sender.status, 'failed');
+  assert.match(whatsapp.sender.message, /no WhatsApp sender, and channels has whatsapp/);
+  const sixDigits = await testOf({ ...VERIFY, codeLength: 8 });
+  assert.equal(sixDigits.sender.status, 'warning');
+  assert.match(sixDigits.sender.message, /Set codeLength to 6/);
   const reads = (await requestsSent(app)).filter((r) => r.path.startsWith('/v2/'));
   assert.deepEqual(
     reads.map((r) => `${r.method} ${r.path}`),
-    [`GET /v2/Services/${VERIFY_SERVICE.sid}`, `GET /v2/Services/VA${'1'.repeat(32)}`],
+    [VERIFY_SERVICE.sid, `VA${'1'.repeat(32)}`, NO_WHATSAPP, NO_WHATSAPP, VERIFY_SERVICE.sid].map(
+      (sid) => `GET /v2/Services/${sid}`,
+    ),
   );
 });

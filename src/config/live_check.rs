@@ -185,7 +185,11 @@ impl<H: Host> Plugin<H> {
                 let label = label.as_str().unwrap_or(sid);
                 let digits = field("code_length").as_u64().unwrap_or(0);
                 let text = format!("The Verify service \"{label}\" exists and sends codes of {digits} digits.");
-                if digits == u64::from(self.config.code_length) {
+                let whatsapp = &service["whatsapp"];
+                let no_sender = whatsapp["from"].is_null() && whatsapp["msg_service_sid"].is_null();
+                if no_sender && self.config.channels.contains(&Channel::Whatsapp) {
+                    (Status::Failed, format!("{text} It has no WhatsApp sender, and channels has whatsapp: add one to the service in Twilio Console > Verify > Services, or leave whatsapp out of channels."))
+                } else if digits == u64::from(self.config.code_length) {
                     (Status::Passed, text)
                 } else {
                     (Status::Warning, format!("{text} Set codeLength to {digits}: answers tell the app's clients how many digits to expect."))
