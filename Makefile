@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make run   build the plugin and start the local BaaS with the Twilio simulator
 #   make test  every check: format, lints, native tests, the wasm build, WIT, Node tests
-.PHONY: all build run test lint test-rust test-node check-wit check-size tools bench bench-scale clean browser redis
+.PHONY: all build run test lint test-rust test-node check-wit check-size tools bench bench-scale clean browser redis screenshots
 
 SHELL := /bin/bash
 CRATE := twilio_baas_plugin
@@ -120,6 +120,11 @@ test-node: build $(NPM_STAMP) browser redis
 	cd $(HARNESS) && node --test --test-concurrency=1 test/
 
 test: tools lint test-rust build check-size check-wit test-node
+
+# The README's console screenshots, from the console's browser test (a test run writes them
+# into the ignored host-harness/test-output instead).
+screenshots: build $(NPM_STAMP) browser
+	cd $(HARNESS) && SCREENSHOTS_DIR=docs node --test --test-concurrency=1 test/console-browser.test.js
 
 bench: build $(NPM_STAMP)
 	node $(HARNESS)/bench/plugin-bench.js
