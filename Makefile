@@ -56,8 +56,9 @@ build: $(PKG_WASM) $(COMPONENT_JS) $(PKG_MANIFEST) $(WIT_JSON)
 	@echo "module (wasm-bindgen, pkg/): $$(stat -c %s $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 	@echo "component (wit/, pkg/component/): $$(stat -c %s $(COMPONENT_WASM)) bytes, $$(gzip -9c $(COMPONENT_WASM) | wc -c) gzipped"
 
-$(PKG_MANIFEST): $(PKG_WASM) $(COMPONENT_WASM) plugin-manifest.json plugin-manifest.schema.json \
-  scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
+# pkg/plugin-manifest.json and pkg/package.json (pkg/ as an installable npm package).
+$(PKG_MANIFEST): $(PKG_WASM) $(COMPONENT_WASM) $(WIT_JSON) plugin-manifest.json \
+  plugin-manifest.schema.json scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
 	node scripts/package-manifest.js
 
 $(WIT_JSON): $(wildcard wit/*.wit) scripts/tools.sh
@@ -91,7 +92,7 @@ lint: $(NPM_STAMP)
 	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
 	cargo clippy --locked --target $(WASM_TARGET) --lib -- -D warnings
-	cd $(HARNESS) && npx biome check .
+	cd $(HARNESS) && npx biome check . ../examples
 
 test-rust:
 	cargo test --locked

@@ -22,6 +22,32 @@ function fail(message) {
 
 const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
+/**
+ * pkg/package.json: pkg/ as an npm package (`npm install path/to/pkg` or its `npm pack`
+ * tarball), named by the manifest's id, with its version, the module as `main` and its
+ * declarations as `types`. The component's JS bindings (pkg/component/js) stay out: they need
+ * the WASI shims of the host that transpiled them; the component itself is in.
+ */
+function writePackageJson(pkgDir, manifest) {
+  const { module, component } = manifest;
+  const files = [module.entry, module.wasm, module.types, 'plugin-manifest.json'];
+  const wasmTypes = module.wasm.replace(/\.wasm$/, '.wasm.d.ts');
+  if (fs.existsSync(path.join(pkgDir, wasmTypes))) files.push(wasmTypes);
+  if (fs.existsSync(path.join(pkgDir, 'wit.json'))) files.push('wit.json');
+  if (component) files.push(component.wasm);
+  const pkg = {
+    name: manifest.id,
+    version: manifest.version,
+    description: manifest.description,
+    license: 'MIT',
+    main: module.entry,
+    types: module.types,
+    files,
+    engines: { node: '>=20' },
+  };
+  fs.writeFileSync(path.join(pkgDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
 function main() {
   const sourcePath = path.resolve(process.argv[2] ?? path.join(ROOT, 'plugin-manifest.json'));
   const pkgDir = path.resolve(process.argv[3] ?? path.join(ROOT, 'pkg'));
@@ -66,6 +92,7 @@ function main() {
   const out = path.join(pkgDir, 'plugin-manifest.json');
   const packaged = { ...manifest, module, ...(component ? { component } : {}) };
   fs.writeFileSync(out, `${JSON.stringify(packaged, null, 2)}\n`);
+  writePackageJson(pkgDir, packaged);
   process.stdout.write(
     `wrote ${path.relative(process.cwd(), out)}: ${Object.entries(module.sha256)
       .map(([file, hash]) => `${file} sha256 ${hash.slice(0, 12)}…`)

@@ -145,7 +145,7 @@ impl TwilioPlugin {
         dispatch(&self.inner, Operation::SendMms, ctx, request, JsValue::NULL)
     }
 
-    /// Texts a code for the app's own purpose: `{phoneNumber, purpose?}`.
+    /// Sends a code for the app's own purpose: `{phoneNumber, purpose?, channel?}`.
     #[wasm_bindgen(js_name = startVerification, unchecked_return_type = "Promise<StartedVerification>")]
     pub fn start_verification(
         &self,
