@@ -555,3 +555,32 @@ fn test_configuration_checks_both_sender_number_and_messaging_service() {
         .unwrap()
         .contains("was not found"));
 }
+
+#[test]
+fn a_check_that_leaves_out_its_purpose_is_told_so_and_spends_no_attempt() {
+    let p = plugin();
+    let tid = start(&p, "U1", "change-phone");
+    let code = p.host().last_code();
+    let without_purpose = |user: &str| {
+        block_on(services::check_verification(
+            &p,
+            &signed_in(user),
+            &json!({"transactionId": tid, "transactionCode": code, "phoneNumber": PHONE}),
+        ))
+    };
+    for _ in 0..6 {
+        let err = without_purpose("U1").unwrap_err();
+        assert_eq!(err.code(), "INVALID_INPUT");
+        assert_eq!(err.details()["field"], "purpose");
+    }
+    // Another caller learns nothing: the same answer as for any wrong check.
+    assert_eq!(without_purpose("U2").unwrap_err().code(), "CODE_MISMATCH");
+    // No attempt was spent on the slips: the right check still works.
+    check(&p, "U1", &tid, &code, PHONE, "change-phone").unwrap();
+    // A verification started without a purpose is checked without one.
+    p.host().advance_seconds(3600);
+    let tid = start(&p, "U1", "verify");
+    let code = p.host().last_code();
+    let plain = json!({"transactionId": tid, "transactionCode": code, "phoneNumber": PHONE});
+    block_on(services::check_verification(&p, &signed_in("U1"), &plain)).unwrap();
+}

@@ -282,6 +282,19 @@ describe('SAVE and uninstall', () => {
     });
   });
 
+  test('in simulator mode a save without twilioApiBaseUrl keeps to the simulator', async (t) => {
+    const { app } = await startApp(t);
+    const { twilioApiBaseUrl: _left, ...config } = formConfig(app);
+    const saved = await apiPost(app, 'save', { config });
+    assert.equal(saved.status, 200, saved.text);
+    assert.equal(saved.body.installation.active, true);
+    const row = app.db.prepare('SELECT config_json FROM plugin_installations').get();
+    assert.equal(JSON.parse(row.config_json).twilioApiBaseUrl, app.simulatorUrl);
+    const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: '+14155550102' });
+    assert.equal(step1.status, 200, step1.text);
+    assert.match(await readCode(app.simulatorUrl, '+14155550102'), /^\d{6}$/);
+  });
+
   test('an invalid save answers 400 and leaves the running configuration alone', async (t) => {
     const { app } = await startApp(t);
     const { status, body } = await apiPost(app, 'save', {

@@ -10,7 +10,7 @@ use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
 use crate::user_api::{given, given_opt, invalid, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::verification::policy::Sender;
-use crate::verification::Purpose;
+use crate::verification::{record_key, Purpose, Record};
 
 const DEFAULT_PURPOSE: &str = "verify";
 
@@ -86,6 +86,20 @@ impl<H: Host> Plugin<H> {
         };
         let tid = given(&request.transaction_id).ok_or_else(|| missing(TRANSACTION_ID))?;
         let code = given(&request.transaction_code).ok_or_else(|| missing(TRANSACTION_CODE))?;
+        if request.purpose.is_none() {
+            // A check that left its purpose out of a verification the caller started with
+            // one is the client's slip, not a guess: say so, and spend no attempt on it.
+            let stored = self.host.storage_get(&record_key(&tid)).await;
+            let record = stored.ok().flatten().and_then(|r| Record::from_json(&r));
+            if record.is_some_and(|r| {
+                r.user_id == caller && r.purpose != Purpose::Custom(label.clone()).label()
+            }) {
+                return Err(invalid(
+                    "purpose",
+                    "given: the purpose startVerification was called with",
+                ));
+            }
+        }
         self.check_code(
             &tid,
             &phone,

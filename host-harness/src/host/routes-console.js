@@ -156,7 +156,9 @@ function createConsoleRoutes({
   function submitted(body) {
     const result = submittedConfig(manifest, body, installation.savedConfig());
     if (result.problems) throw configInvalid(result.problems);
-    return result.config;
+    // What the host pre-fills stands for a field left out (in simulator mode the simulator's
+    // URL: a configuration sent without twilioApiBaseUrl must not reach real Twilio).
+    return { ...hostDefaults(), ...result.config };
   }
 
   function product() {
