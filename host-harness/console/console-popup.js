@@ -138,6 +138,31 @@ function renderReport(report) {
   section.hidden = false;
   $('config-body').scrollTop = 0;
   $('dialog-status').textContent = summary;
+  markFailedChecks(report);
+  // The buttons were disabled while testing, which drops the focus: it goes to the results.
+  $('test-results-title').focus();
+}
+
+/**
+ * A failed credentials or sender check marks the field to fix, as SAVE's refusal would (the
+ * next edit's validation clears the mark).
+ */
+function markFailedChecks(report) {
+  const values = collect(form.items).config;
+  const credentials = values.apiKeySid ? 'apiKeySecret' : 'authToken';
+  const sender =
+    ['senderPhoneNumber', 'messagingServiceSid', 'verifyServiceSid'].find((name) => values[name]) ??
+    'senderPhoneNumber';
+  const fieldOf = { credentials, sender };
+  const marks = report.checks
+    .filter((check) => check.status === 'failed' && fieldOf[check.name])
+    .map((check) => ({ field: fieldOf[check.name], reason: `failed the test: ${check.message}` }));
+  form.problems = [
+    ...form.problems.filter((p) => !p.reason.startsWith('failed the test')),
+    ...marks,
+  ];
+  for (const mark of marks) form.touched.add(mark.field);
+  showProblems();
 }
 
 // TEST and SAVE alike: one request at a time, only with valid fields, and the server's field
@@ -147,15 +172,21 @@ async function sendForm(buttonId, busyLabel, action) {
   const button = $(buttonId);
   if (!(await readyToSend())) return;
   setBusy(button, true, busyLabel);
+  let refused = null;
   try {
     await action(collect(form.items));
   } catch (err) {
     form.problems = err.details?.problems ?? [];
+    form.showAll = true;
     showProblems();
     $('dialog-status').textContent = err.message;
+    // To the first field the server refused, else back to the button.
+    const first = form.items.find((item) => form.problems.some((p) => p.field === item.name));
+    refused = first ? input(first.name) : button;
   } finally {
     setBusy(button, false);
   }
+  refused?.focus();
 }
 
 function testConfiguration() {

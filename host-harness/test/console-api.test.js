@@ -295,6 +295,34 @@ describe('SAVE and uninstall', () => {
     assert.match(await readCode(app.simulatorUrl, '+14155550102'), /^\d{6}$/);
   });
 
+  test('SAVE refuses what Twilio refuses, on the field to fix, and changes nothing', async (t) => {
+    const { app } = await startApp(t);
+    const before = (await apiGet(app, 'product')).body.installation;
+    const wrongToken = await apiPost(app, 'save', {
+      config: formConfig(app, { authToken: NEW_TOKEN }),
+    });
+    assert.equal(wrongToken.status, 400, wrongToken.text);
+    assert.equal(wrongToken.body.code, 'CONFIG_INVALID');
+    const [problem] = wrongToken.body.details.problems;
+    assert.equal(problem.field, 'authToken');
+    assert.match(problem.reason, /^was not saved: Twilio refused the Account SID and Auth Token/);
+    const foreign = await apiPost(app, 'save', {
+      config: formConfig(app, { senderPhoneNumber: '+14155550199' }),
+    });
+    assert.equal(foreign.body.details.problems[0].field, 'senderPhoneNumber');
+    assert.match(foreign.body.details.problems[0].reason, /does not belong to this Twilio account/);
+    assert.deepEqual((await apiGet(app, 'product')).body.installation, before);
+    assert.equal(app.db.prepare('SELECT COUNT(*) AS n FROM plugin_installations').get().n, 0);
+    // A Trial account is a warning, not a refusal.
+    const trial = await apiPost(app, 'save', {
+      config: formConfig(app, {
+        accountSid: TRIAL_ACCOUNT.sid,
+        authToken: TRIAL_ACCOUNT.authToken,
+      }),
+    });
+    assert.equal(trial.status, 200, trial.text);
+  });
+
   test('an invalid save answers 400 and leaves the running configuration alone', async (t) => {
     const { app } = await startApp(t);
     const { status, body } = await apiPost(app, 'save', {
@@ -368,14 +396,16 @@ describe('SAVE and uninstall', () => {
 });
 
 describe('what a restart keeps', () => {
-  async function restartable(t) {
+  /** A host restarted on the same data (its simulator started with `simulatorOptions`). */
+  async function restartable(t, simulatorOptions = {}) {
     const dataDir = tempDir(t);
     const simPort = await freePort();
-    return (options = {}) => startApp(t, { dataDir, simPort, ...options });
+    return (options = {}) => startApp(t, { dataDir, simPort, simulatorOptions, ...options });
   }
 
   test('the saved configuration, and the uninstalled state, survive a restart', async (t) => {
-    const start = await restartable(t);
+    // The simulator's Full account with another token: SAVE checks it live.
+    const start = await restartable(t, { accounts: [{ ...FULL_ACCOUNT, authToken: NEW_TOKEN }] });
     const first = await start();
     await apiPost(first.app, 'save', {
       config: formConfig(first.app, { authToken: NEW_TOKEN, codeLength: 7 }),

@@ -203,6 +203,16 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
     assert.match(text, /Twilio refused the Account SID and Auth Token \(Twilio error 20003\)/);
     assert.match(await checkItem(page, 'sender').textContent(), /Skipped/);
     assert.match(await page.locator('#test-summary').textContent(), /failed/);
+    // The focus goes to the results, and the field to fix is marked.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'test-results-title');
+    assert.equal(await page.getByLabel('Auth Token').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#cfg-authToken-error').textContent(), /failed the test/);
+    // SAVE refuses it too, on the field, and the popup stays open on it.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#cfg-authToken-error', { hasText: 'was not saved' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'cfg-authToken');
+    assert.equal(await dialog(page).isVisible(), true);
+    assert.match(await page.locator('#page-status').textContent(), /^(?!.*installed and active)/);
   });
 
   await t.test('a sender the account does not own is shown as such', async () => {
@@ -215,6 +225,9 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
       new RegExp(`\\${FOREIGN_NUMBER} does not belong to this Twilio account`),
     );
     assert.match(await checkItem(page, 'credentials').textContent(), /Passed/);
+    const sender = page.getByLabel('Twilio Sender Phone Number');
+    assert.equal(await sender.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Auth Token').getAttribute('aria-invalid'), 'false');
   });
 
   await t.test('Channels: Twilio Verify is chosen, its service checked live', async () => {

@@ -58,6 +58,25 @@ const ok = (body) => ({ status: 200, body, headers: {} });
 const changes = (req) => req.method !== 'GET' && req.method !== 'HEAD';
 
 /**
+ * The live checks that failed, as problems on the fields to fix: the credentials on the secret
+ * that authenticates, the sender on the sender field that is set. Warnings (a Trial account)
+ * do not stop a save.
+ */
+function refusedChecks(report, config) {
+  const credentials = config.apiKeySid ? 'apiKeySecret' : 'authToken';
+  const sender =
+    ['senderPhoneNumber', 'messagingServiceSid', 'verifyServiceSid'].find((name) => config[name]) ??
+    'senderPhoneNumber';
+  const fieldOf = { credentials, sender };
+  return report.checks
+    .filter((check) => check.status === 'failed' && fieldOf[check.name])
+    .map((check) => ({
+      field: fieldOf[check.name],
+      reason: `was not saved: ${check.message}`,
+    }));
+}
+
+/**
  * @param {object} deps
  * @param {object} deps.manifest
  * @param {string} deps.version what the module reports
@@ -246,8 +265,15 @@ function createConsoleRoutes({
       });
       return ok(report);
     }),
-    route('POST', /^\/console\/api\/save$/, ({ body }) => {
-      installation.save(submitted(body));
+    route('POST', /^\/console\/api\/save$/, async ({ body }) => {
+      const config = submitted(body);
+      // Well formed first (nothing is sent to Twilio for a form with mistakes), then live: a
+      // configuration Twilio refuses is not installed, whatever TEST CONFIGURATION was asked.
+      if (installation.problemsOf(config).length === 0) {
+        const refused = refusedChecks(await installation.testConfiguration(config), config);
+        if (refused.length) throw configInvalid(refused);
+      }
+      installation.save(config);
       return ok(product());
     }),
     route('GET', /^\/console\/api\/activity$/, async ({ url }) => {
