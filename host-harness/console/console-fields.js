@@ -45,7 +45,7 @@ function control(item, value, placeholder, mask) {
     case 'choice': {
       const select = el('select', common);
       for (const option of item.options)
-        select.append(el('option', { value: option, text: option }));
+        select.append(el('option', { value: option, text: item.optionLabels?.[option] ?? option }));
       select.value = value ?? item.default;
       return select;
     }

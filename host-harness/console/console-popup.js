@@ -26,6 +26,18 @@ const form = {
   onSaved: () => {},
 };
 
+/**
+ * The plugin's words name settings by their JS names (`messagingServiceSid`); the popup shows
+ * each as its label instead.
+ */
+function humanize(text) {
+  let out = text;
+  for (const item of form.items) {
+    out = out.replace(new RegExp(`\\b${item.name}\\b`, 'g'), item.displayName);
+  }
+  return out;
+}
+
 function showProblems() {
   const byField = new Map();
   const elsewhere = [];
@@ -42,13 +54,13 @@ function showProblems() {
     const visible = Boolean(reasons) && (form.showAll || form.touched.has(item.name));
     const error = $(`${fieldId(item.name)}-error`);
     error.hidden = !visible;
-    error.textContent = visible ? `${item.displayName} ${reasons.join('; ')}.` : '';
+    error.textContent = visible ? humanize(`${item.displayName} ${reasons.join('; ')}.`) : '';
     input(item.name).setAttribute('aria-invalid', String(visible));
     input(item.name).closest('.field').classList.toggle('invalid', visible);
   }
   const formError = $('form-error');
   formError.hidden = elsewhere.length === 0;
-  formError.textContent = elsewhere.join(' ');
+  formError.textContent = humanize(elsewhere.join(' '));
 }
 
 /** Runs the plugin's checks on the form now; resolves to the problems (stale answers dropped). */
@@ -129,7 +141,7 @@ function renderReport(report) {
               text: `: ${STATUS_TEXT[check.status] ?? check.status}`,
             }),
           ),
-          el('p', { className: 'check-message', text: check.message }),
+          el('p', { className: 'check-message', text: humanize(check.message) }),
         ),
       ),
     ),
@@ -179,7 +191,7 @@ async function sendForm(buttonId, busyLabel, action) {
     form.problems = err.details?.problems ?? [];
     form.showAll = true;
     showProblems();
-    $('dialog-status').textContent = err.message;
+    $('dialog-status').textContent = humanize(err.message);
     // To the first field the server refused, else back to the button.
     const first = form.items.find((item) => form.problems.some((p) => p.field === item.name));
     refused = first ? input(first.name) : button;

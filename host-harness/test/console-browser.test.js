@@ -110,6 +110,13 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
     assert.equal(await page.getByLabel('Site that fills the code in').inputValue(), '');
     assert.equal(await page.getByLabel('Android app hash').inputValue(), '');
     assert.equal(await page.getByLabel('Two-factor authentication').inputValue(), 'optional');
+    // Choices show their labels, and store their values.
+    assert.equal(
+      await page.getByLabel('Two-factor authentication').locator('option:checked').textContent(),
+      'For users who turn it on',
+    );
+    // "Advanced" comes last.
+    assert.equal(legends.at(-1), 'Advanced');
     assert.equal(await page.getByLabel('Phone number required').isChecked(), true);
     assert.equal(await page.getByLabel('Twilio API base URL').inputValue(), app.simulatorUrl);
     // The send policy's settings under one heading, with their defaults and hints.
@@ -176,6 +183,16 @@ test('install, test, save, reopen masked, register with it, uninstall', async (t
       assert.equal(await dialog(page).isVisible(), true);
     },
   );
+
+  await t.test("the plugin's words name fields by their labels, not their JS names", async () => {
+    const number = page.getByLabel('Twilio Sender Phone Number');
+    await number.fill('x');
+    await number.fill('');
+    const error = page.locator('#cfg-senderPhoneNumber-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /or set Messaging Service SID/);
+    assert.doesNotMatch(await error.textContent(), /messagingServiceSid/);
+  });
 
   await t.test('with the SID, token and sender filled in, every check passes', async () => {
     await page.getByLabel('Account SID').fill(FULL_ACCOUNT.sid);
@@ -340,6 +357,20 @@ test('at phone width the popup fills the screen without scrolling sideways', asy
     assert.ok(await page.getByRole('button', { name }).isVisible(), name);
   }
   await page.screenshot({ path: path.join(DOCS, 'console-popup-phone.png') });
+
+  // A short confirmation is a sheet at the bottom, as tall as its text, not a full screen.
+  await page.getByRole('button', { name: 'Save' }).click();
+  await dialog(page).waitFor({ state: 'hidden' });
+  await page.getByRole('button', { name: 'Uninstall' }).click();
+  const confirm = page.getByRole('dialog', { name: /^Uninstall/ });
+  await confirm.waitFor();
+  const sheet = await confirm.boundingBox();
+  assert.ok(sheet.height < 844 / 2, `the confirmation is ${sheet.height} px tall`);
+  assert.ok(
+    Math.abs(sheet.y + sheet.height - 844) < 2,
+    `it sits at the bottom: ${JSON.stringify(sheet)}`,
+  );
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
 });
 
 test('the one-time link signs in with one click, works once, and signing out ends it', async (t) => {

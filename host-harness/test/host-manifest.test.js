@@ -179,6 +179,12 @@ describe('the schema', () => {
   });
 });
 
+test('every choice labels each of its options, and only those', () => {
+  for (const item of source.config.filter((i) => i.type === 'choice')) {
+    assert.deepEqual(Object.keys(item.optionLabels ?? {}), item.options, item.name);
+  }
+});
+
 describe("the manifest's bounds are the plugin's own rules", () => {
   const EXAMPLES = {
     accountSid: `AC${'0'.repeat(32)}`,

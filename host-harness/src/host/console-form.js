@@ -24,6 +24,7 @@ const ITEM_MEMBERS = [
   'min',
   'max',
   'options',
+  'optionLabels',
 ];
 
 const isEmpty = (value) => value === undefined || value === null || value === '';
