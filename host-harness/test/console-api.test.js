@@ -445,6 +445,31 @@ describe('what a restart keeps', () => {
     assert.equal(step1.status, 200, 'the simulator on its new port is used');
   });
 
+  test('restarted with another simulator port, the saved configuration follows the simulator', async (t) => {
+    const dataDir = tempDir(t);
+    const first = await startApp(t, { dataDir, simPort: await freePort() });
+    const saved = await apiPost(first.app, 'save', { config: formConfig(first.app) });
+    assert.equal(saved.status, 200, saved.text);
+    const oldSimulator = first.app.simulatorUrl;
+    await first.app.stop();
+
+    const { app, logs } = await startApp(t, { dataDir, simPort: await freePort() });
+    assert.notEqual(app.simulatorUrl, oldSimulator);
+    const { body } = await apiGet(app, 'product');
+    assert.deepEqual([body.installation.active, body.installation.problems], [true, []]);
+    const popup = await apiGet(app, 'configuration');
+    assert.equal(
+      popup.body.values.twilioApiBaseUrl,
+      app.simulatorUrl,
+      'the popup shows the one in use',
+    );
+    const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: '+14155550105' });
+    assert.equal(step1.status, 200, step1.text);
+    assert.match(await readCode(app.simulatorUrl, '+14155550105'), /^\d{6}$/);
+    assert.ok(logs.some((entry) => /old simulator address/.test(entry.message)));
+    assert.equal((await getJson(`${app.url}/api/health`)).body.pluginState, 'active');
+  });
+
   test('settings given by the environment or the caller are installed at every start', async (t) => {
     const start = await restartable(t);
     const first = await start();

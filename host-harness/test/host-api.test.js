@@ -109,6 +109,7 @@ test('GET /api/health reports the mode, the plugin and the storage, with a reque
     plugin: 'twilio-phone-verification',
     version: app.version,
     storage: 'sqlite',
+    pluginState: 'active',
   });
   assert.match(health.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
 });

@@ -13,7 +13,16 @@ const { test } = require('node:test');
 const Database = require('better-sqlite3');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
-const { consoleApi, freePort, postJson, readCode, startApp, tempDir } = require('./host-helpers');
+const { banner } = require('../src/host/banner');
+const {
+  consoleApi,
+  freePort,
+  getJson,
+  postJson,
+  readCode,
+  startApp,
+  tempDir,
+} = require('./host-helpers');
 
 const PHONE = '+14155550161';
 const KEY_A = crypto.randomBytes(32).toString('base64');
@@ -167,6 +176,13 @@ test('started with another master key, the host says so and fails closed', async
   assert.equal(refused.body.code, 'PLUGIN_INACTIVE');
   assert.ok(logs.some((entry) => /cannot be used/.test(entry.message)));
   assert.doesNotMatch(JSON.stringify(logs), new RegExp(FULL_ACCOUNT.authToken));
+  // Not healthy, and the banner says so, with why.
+  const health = await getJson(`${other.url}/api/health`);
+  assert.equal(health.status, 503);
+  assert.deepEqual([health.body.ok, health.body.pluginState], [false, 'inactive']);
+  const text = banner(other, { terminal: false });
+  assert.match(text, /Plugin: {4}INACTIVE: .*\n.*503 PLUGIN_INACTIVE/);
+  assert.match(text, /- authToken .*saved under another master key/);
   await other.stop();
 
   // Back with the right key, the code sent before still registers.

@@ -31,6 +31,16 @@ const STOP_GRACE_MS = 5000;
 /** What each channel's entry is called in the terminal. */
 const CHANNEL_LABELS = { sms: 'SMS', mms: 'MMS', whatsapp: 'WhatsApp', call: 'Call' };
 
+/** An http(s) URL on this machine: 127.0.0.0/8, localhost or [::1]. */
+function isLoopbackUrl(text) {
+  try {
+    const { hostname } = new URL(text);
+    return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  } catch {
+    return false;
+  }
+}
+
 function printSms(message) {
   const media = message.mediaUrls?.length ? ` [media: ${message.mediaUrls.join(' ')}]` : '';
   const label = CHANNEL_LABELS[message.channel] ?? 'SMS';
@@ -227,10 +237,29 @@ function createApp(options = {}) {
       const complete = (config) => {
         const callbackUrl = callbackUrlFor(listening);
         const completed = { ...config, ...hostSecrets };
+        if (simulatorMode) completed.twilioApiBaseUrl = simulatorBase(config.twilioApiBaseUrl);
         if (config.statusCallbackUrl === undefined && callbackUrl) {
           completed.statusCallbackUrl = callbackUrl;
         }
         return completed;
+      };
+      // In simulator mode the simulator is the only Twilio there is: a loopback base URL saved
+      // with another port (TWILIO_SIM_PORT changed since) or none at all means this one.
+      const warnedBases = new Set();
+      const simulatorBase = (saved) => {
+        if (saved && !isLoopbackUrl(saved)) return saved;
+        if (saved && saved !== simulatorUrl && !warnedBases.has(saved)) {
+          warnedBases.add(saved);
+          log(
+            'warn',
+            'the saved twilioApiBaseUrl is an old simulator address: using the simulator',
+            {
+              saved,
+              simulator: simulatorUrl,
+            },
+          );
+        }
+        return simulatorUrl;
       };
       state.installation = createPluginInstallation({
         manifest,
@@ -248,6 +277,10 @@ function createApp(options = {}) {
         version,
         installation: state.installation,
         hostDefaults: () => (simulatorMode ? { twilioApiBaseUrl: simulatorUrl } : {}),
+        effectiveConfig: (config) =>
+          simulatorMode
+            ? { ...config, twilioApiBaseUrl: simulatorBase(config.twilioApiBaseUrl) }
+            : config,
         placeholders: () => ({
           appName: hostConfig.appName,
           statusCallbackUrl: callbackUrlFor(listening) ?? '',
@@ -267,15 +300,21 @@ function createApp(options = {}) {
         appName: hostConfig.appName,
         // On Redis, healthy means Redis answers now: a load balancer stops sending requests
         // to a host that could only answer 503.
-        health: async () => ({
-          mode: hostConfig.mode,
-          plugin: manifest.id,
-          version,
-          storage: state.redis ? 'redis' : 'sqlite',
-          ...(state.redis && !(await state.redis.ping())
-            ? { ok: false, redis: 'unreachable' }
-            : {}),
-        }),
+        // An installed plugin that is not active fails registration and login: not healthy.
+        health: async () => {
+          const { installed, active } = state.installation.status();
+          return {
+            mode: hostConfig.mode,
+            plugin: manifest.id,
+            version,
+            storage: state.redis ? 'redis' : 'sqlite',
+            pluginState: !installed ? 'not-installed' : active ? 'active' : 'inactive',
+            ...(installed && !active ? { ok: false } : {}),
+            ...(state.redis && !(await state.redis.ping())
+              ? { ok: false, redis: 'unreachable' }
+              : {}),
+          };
+        },
         services: manifest.services,
         settings: () => state.installation.settings() ?? {},
         publicUrl: state.publicUrl,

@@ -45,6 +45,19 @@ function banner(app, { terminal, linkFile = null }) {
       `             account ${settings.accountSid}, sender ${sender}`,
     );
   }
+  const status = app.installation.status();
+  if (!status.installed) {
+    lines.push('  Plugin:    not installed: install it in the console (registration is plain)');
+  } else if (status.active) {
+    lines.push(`  Plugin:    installed and active (${status.source} configuration)`);
+  } else {
+    // Registration and login answer 503 PLUGIN_INACTIVE until this is fixed.
+    lines.push(
+      '  Plugin:    INACTIVE: its configuration cannot be used, so registration and login answer',
+      '             503 PLUGIN_INACTIVE until it is fixed in the console:',
+      ...status.problems.map((p) => `             - ${p.field} ${p.reason}`),
+    );
+  }
   lines.push(`  Data:      ${app.dbPath}`);
   if (app.storage.kind === 'redis') {
     lines.push(

@@ -82,6 +82,8 @@ function refusedChecks(report, config) {
  * @param {string} deps.version what the module reports
  * @param {ReturnType<import('./plugin-installation').createPluginInstallation>} deps.installation
  * @param {() => object} deps.hostDefaults values pre-filled for a new installation
+ * @param {(config: object) => object} [deps.effectiveConfig] a saved configuration as the host
+ *   runs it (in simulator mode: with the simulator's address), which the popup shows
  * @param {() => object} deps.placeholders what the host uses for fields left empty
  * @param {Function} deps.log
  * @param {string | null} [deps.publicUrl] PUBLIC_URL: its host may serve the console too
@@ -94,6 +96,7 @@ function createConsoleRoutes({
   version,
   installation,
   hostDefaults,
+  effectiveConfig = (config) => config,
   placeholders,
   log,
   publicUrl = null,
@@ -247,7 +250,7 @@ function createConsoleRoutes({
         installed: status.installed,
         ...popupData(
           manifest,
-          status.installed ? installation.savedConfig() : null,
+          status.installed ? effectiveConfig(installation.savedConfig()) : null,
           hostDefaults(),
           placeholders(),
         ),
