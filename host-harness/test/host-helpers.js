@@ -153,6 +153,7 @@ function tally(answers) {
 module.exports = {
   tempDir,
   startApp,
+  request,
   postJson,
   getJson,
   outbox,

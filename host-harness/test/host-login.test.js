@@ -10,6 +10,7 @@ const {
   postJson,
   readCode,
   registerWithCode,
+  request,
   startApp,
 } = require('./host-helpers');
 
@@ -574,4 +575,60 @@ test('with the phone number as the identity, it logs in written any way registra
     password: 'not the password',
   });
   assert.equal(wrong.status, 401);
+});
+
+test('a signed-in user turns two-factor on with PUT /api/users/:id, and then needs a code', async (t) => {
+  const { app } = await startLoginApp(t);
+  const phone = '+14155550190';
+  const user = await registeredUser(app, phone);
+  const login = (body) => postJson(`${app.url}/api/users/login`, body);
+  const first = await login({ login: user.email, password: PASSWORD });
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.body.twoFactorRequired, undefined, 'off by default for this user');
+  const token = { 'user-token': first.body['user-token'] };
+  const put = (id, body, headers = token) =>
+    request('PUT', `${app.url}/api/users/${id}`, body, headers);
+
+  const on = await put(user.objectId, { twoFactorEnabled: true, nickname: 'Ann' });
+  assert.equal(on.status, 200, on.text);
+  assert.deepEqual([on.body.twoFactorEnabled, on.body.nickname], [true, 'Ann']);
+  const second = await login({ login: user.email, password: PASSWORD });
+  assert.equal(second.body.twoFactorRequired, true, second.text);
+
+  // Only the user's own properties, only with the user's own session.
+  for (const body of [
+    { email: 'x@example.com' },
+    { phoneNumber: '+14155550191' },
+    { phoneNumberConfirmed: false },
+    { password: 'new' },
+    { objectId: 'X' },
+  ]) {
+    const refused = await put(user.objectId, body);
+    assert.equal(refused.status, 400, JSON.stringify(body));
+    assert.match(refused.body.message, /cannot be changed here/);
+  }
+  const other = await registeredUser(app, '+14155550192');
+  assert.equal((await put(other.objectId, { twoFactorEnabled: false })).status, 401);
+  assert.equal((await put(user.objectId, { twoFactorEnabled: false }, {})).status, 401);
+});
+
+test('two-factor cannot be turned on without a confirmed phone number', async (t) => {
+  const { app } = await startLoginApp(t, { pluginConfig: { phoneRequired: false } });
+  const plain = await postJson(`${app.url}/api/users/register`, {
+    email: 'np@example.com',
+    password: PASSWORD,
+  });
+  assert.equal(plain.status, 200, plain.text);
+  const session = await postJson(`${app.url}/api/users/login`, {
+    login: 'np@example.com',
+    password: PASSWORD,
+  });
+  const refused = await request(
+    'PUT',
+    `${app.url}/api/users/${plain.body.objectId}`,
+    { twoFactorEnabled: true },
+    { 'user-token': session.body['user-token'] },
+  );
+  assert.equal(refused.status, 400, refused.text);
+  assert.match(refused.body.message, /needs a confirmed phone number/);
 });

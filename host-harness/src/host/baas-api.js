@@ -66,7 +66,7 @@ function createBaasApi({
   loginThrottleRules = {},
   secret = null,
 }) {
-  const userRoutes = createUserRoutes({ plugin, users, sessions, log });
+  const userRoutes = createUserRoutes({ plugin, users, sessions, log, settings });
   const throttle = db
     ? createLoginThrottle(db, { clock, rules: loginThrottleRules, secret })
     : null;
@@ -100,6 +100,13 @@ function createBaasApi({
       path: new RegExp(`^/api/users/${OBJECT_ID}$`),
       params: ['objectId'],
       handler: userRoutes.getUser,
+    },
+    {
+      method: 'PUT',
+      path: new RegExp(`^/api/users/${OBJECT_ID}$`),
+      params: ['objectId'],
+      readsBody: true,
+      handler: userRoutes.updateUser,
     },
     ...serviceRoutes,
     ...extraRoutes,

@@ -62,6 +62,18 @@ const errors = {
     ),
   notExistingToken: () =>
     new BaasError(401, 3064, 'Not existing user token: log in again to get a new user-token.'),
+  propertiesNotUpdatable: (names) =>
+    new BaasError(
+      400,
+      3027,
+      `These properties cannot be changed here: ${names.join(', ')}. A new phone number is confirmed with startVerification and checkVerification first.`,
+    ),
+  twoFactorNeedsPhone: (field) =>
+    new BaasError(
+      400,
+      3027,
+      `Two-factor authentication needs a confirmed phone number to send codes to: confirm one before setting ${field}.`,
+    ),
   tokenOfAnotherUser: () =>
     new BaasError(401, 3064, 'The user-token belongs to another user: log in as this user.'),
   malformedJson: (detail) =>

@@ -4,6 +4,7 @@
 const { createDefaultRegistration } = require('./default-registration');
 const { BaasError, baasErrorResponse, errors, hostResultError } = require('./errors');
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
+const { SYSTEM_PROPERTIES } = require('./users-store');
 
 /**
  * @param {object} deps
@@ -12,7 +13,7 @@ const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-
  * @param {ReturnType<import('./sessions-store').createSessionsStore>} deps.sessions
  * @param {Function} deps.log
  */
-function createUserRoutes({ plugin, users, sessions, log }) {
+function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) }) {
   const registerUser = createDefaultRegistration(users);
   const { phoneConfirmedField } = users.fields;
   const { unexpected, callHook } = createOutcomeHandling(log);
@@ -61,16 +62,42 @@ function createUserRoutes({ plugin, users, sessions, log }) {
     return answer;
   }
 
-  async function getUser({ req, params }) {
-    const owner = await sessions.resolve(req.headers['user-token']);
-    if (!owner) throw errors.notExistingToken();
-    if (owner !== params.objectId) throw errors.tokenOfAnotherUser();
-    const user = users.getById(params.objectId);
+  /** The user the request's `user-token` signs in as, who must be `objectId`. */
+  async function owner(req, objectId) {
+    const signedIn = await sessions.resolve(req.headers['user-token']);
+    if (!signedIn) throw errors.notExistingToken();
+    if (signedIn !== objectId) throw errors.tokenOfAnotherUser();
+    const user = users.getById(objectId);
     if (!user) throw errors.notExistingToken();
-    return { status: 200, body: user, headers: {} };
+    return user;
   }
 
-  return { register, getUser };
+  async function getUser({ req, params }) {
+    return { status: 200, body: await owner(req, params.objectId), headers: {} };
+  }
+
+  /**
+   * Backendless's update of a user by the user: their own properties, two-factor's switch
+   * among them. What only the BaaS or the plugin may set stays out: the identity and the
+   * phone number (a new number is confirmed first: startVerification and
+   * checkVerification), the confirmed flag, the password, the system properties.
+   */
+  async function updateUser({ req, params, body }) {
+    const user = await owner(req, params.objectId);
+    if (!isPlainObject(body)) throw errors.missingProperties();
+    const { identityField, phoneNumberField } = users.fields;
+    const fixed = [identityField, phoneNumberField, phoneConfirmedField, 'password'];
+    const refused = Object.keys(body).filter(
+      (name) => fixed.includes(name) || SYSTEM_PROPERTIES.has(name),
+    );
+    if (refused.length) throw errors.propertiesNotUpdatable(refused);
+    const twoFactorField = settings().twoFactorField ?? 'twoFactorEnabled';
+    const turningOn = [true, 1, 'true', '1'].includes(body[twoFactorField]);
+    if (turningOn && !user[phoneConfirmedField]) throw errors.twoFactorNeedsPhone(twoFactorField);
+    return { status: 200, body: users.updateProperties(user.objectId, body), headers: {} };
+  }
+
+  return { register, getUser, updateUser };
 }
 
 module.exports = { createUserRoutes };

@@ -82,6 +82,9 @@ function createUsersStore(
       "SELECT * FROM users WHERE json_extract(properties, '$.' || @name) = @value LIMIT 1",
     ),
     login: db.prepare('UPDATE users SET last_login = @now WHERE object_id = @objectId'),
+    properties: db.prepare(
+      'UPDATE users SET properties = @properties, updated = @now WHERE object_id = @objectId',
+    ),
   };
 
   /** The user as the API shows it: Backendless's system properties, never the password hash. */
@@ -161,6 +164,14 @@ function createUsersStore(
     getById: (objectId) => toPublic(statements.byId.get(objectId)),
     /** The identity as uniqueness and login compare it (emails in lowercase). */
     identityKey,
+    /** Merges `changes` into the user's own properties (the caller checked their names). */
+    updateProperties(objectId, changes) {
+      const row = statements.byId.get(objectId);
+      if (!row) return null;
+      const properties = JSON.stringify({ ...JSON.parse(row.properties), ...changes });
+      statements.properties.run({ objectId, properties, now: clock() });
+      return toPublic(statements.byId.get(objectId));
+    },
     recordLogin(objectId) {
       statements.login.run({ objectId, now: clock() });
       return toPublic(statements.byId.get(objectId));
