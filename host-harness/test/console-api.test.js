@@ -19,6 +19,7 @@ const {
   getJson,
   postJson,
   readCode,
+  registerWithCode,
   startApp,
   tempDir,
 } = require('./host-helpers');
@@ -384,6 +385,36 @@ describe('SAVE and uninstall', () => {
     assert.equal(saved.body.installation.installed, true);
     const step1 = await postJson(`${app.url}/api/users/register`, { phoneNumber: '+14155550103' });
     assert.equal(typeof step1.body.transactionId, 'string');
+  });
+
+  test('with users registered, the users-table columns cannot change under them', async (t) => {
+    const dataDir = tempDir(t);
+    const { app } = await startApp(t, { dataDir });
+    const { step2 } = await registerWithCode(app, '+14155550106', {
+      email: 'ann@example.com',
+      password: 'correct horse battery staple',
+    });
+    assert.equal(step2.status, 200, step2.text);
+    const refused = await apiPost(app, 'save', {
+      config: formConfig(app, { identityField: 'phoneNumber' }),
+    });
+    assert.equal(refused.status, 400, refused.text);
+    const [problem] = refused.body.details.problems;
+    assert.equal(problem.field, 'identityField');
+    assert.match(problem.reason, /cannot change from email while the users table has 1 user/);
+    assert.equal((await apiGet(app, 'product')).body.installation.active, true);
+    await app.stop();
+
+    // Given at start instead, it leaves the plugin inactive, saying why, and Ann's account as
+    // it was: her email still is her login.
+    const { app: again } = await startApp(t, {
+      dataDir,
+      pluginConfig: { identityField: 'phoneNumber' },
+    });
+    const { installation } = (await apiGet(again, 'product')).body;
+    assert.equal(installation.active, false);
+    assert.match(installation.problems[0].reason, /cannot change from email/);
+    assert.equal(again.db.prepare('SELECT identity FROM users').get().identity, 'ann@example.com');
   });
 
   test('users-table columns saved while running take effect at the next start', async (t) => {

@@ -268,6 +268,7 @@ function createApp(options = {}) {
         store: installations,
         log,
         userColumns: state.users.fields,
+        usersCount: () => state.users.count(),
         complete,
         check: (candidate) => checkPluginSettings(TwilioPlugin, candidate, allowedOrigins),
       });

@@ -80,6 +80,8 @@ function startConfig(store, manifest, { explicit, initial }) {
  * @param {(settings: object) => {field: string, reason: string}[]} deps.check every problem of
  *   a configuration: the plugin's own rules and the host's (the HTTP allowlist)
  * @param {() => number} [deps.clock]
+ * @param {() => number} [deps.usersCount] how many users the users table holds: their column
+ *   settings cannot change under them
  */
 function createPluginInstallation({
   manifest,
@@ -91,6 +93,7 @@ function createPluginInstallation({
   complete,
   check,
   clock = Date.now,
+  usersCount = () => 0,
 }) {
   const hooks = new Set(manifest.hooks.flatMap((hook) => [hook.before, hook.after]));
   const defaults = Object.fromEntries(manifest.config.map((item) => [item.name, item.default]));
@@ -121,7 +124,19 @@ function createPluginInstallation({
   function validated(config) {
     const problems = check(complete(config));
     if (problems.length) throw configInvalid(problems);
-    return settingsFor(config);
+    const result = settingsFor(config);
+    const users = usersCount();
+    if (users > 0 && result.pendingRestart.length) {
+      // Refused rather than migrated: a user's stored identity (an email) cannot become a
+      // phone number, and a changed column would leave every existing user without it.
+      throw configInvalid(
+        result.pendingRestart.map((name) => ({
+          field: name,
+          reason: `cannot change from ${userColumns[name]} while the users table has ${users} user${users === 1 ? '' : 's'}, registered under it: they could no longer log in (or get a code on their number). Keep ${userColumns[name]}, or start the BaaS with a new users table (another DATA_DIR)`,
+        })),
+      );
+    }
+    return result;
   }
 
   function release(entry) {

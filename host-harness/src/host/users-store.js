@@ -18,7 +18,14 @@ CREATE TABLE IF NOT EXISTS users (
   updated                INTEGER NOT NULL,
   last_login             INTEGER
 );
+-- The column settings the users were registered under (identityField, ...).
+CREATE TABLE IF NOT EXISTS users_columns (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `;
+
+const COLUMN_SETTINGS = ['identityField', 'phoneNumberField', 'phoneConfirmedField'];
 
 /** Properties the BaaS owns: a client cannot set them at registration. */
 const SYSTEM_PROPERTIES = new Set([
@@ -51,6 +58,27 @@ function newObjectId() {
 }
 
 /**
+ * The column settings the table keeps: those its users were registered under, once it has
+ * users (the users' stored identities mean those columns; other settings would leave them
+ * unable to log in), else the requested ones, recorded now.
+ */
+function columnsFor(db, requested) {
+  const recorded = Object.fromEntries(
+    db
+      .prepare('SELECT name, value FROM users_columns')
+      .all()
+      .map((row) => [row.name, row.value]),
+  );
+  const hasUsers = db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
+  if (hasUsers && COLUMN_SETTINGS.every((name) => recorded[name])) return recorded;
+  const record = db.prepare('INSERT OR REPLACE INTO users_columns (name, value) VALUES (?, ?)');
+  db.transaction(() => {
+    for (const name of COLUMN_SETTINGS) record.run(name, requested[name]);
+  })();
+  return requested;
+}
+
+/**
  * @param {import('better-sqlite3').Database} db
  * @param {object} fields the plugin configuration's column names
  * @param {string} fields.identityField
@@ -58,12 +86,9 @@ function newObjectId() {
  * @param {string} fields.phoneConfirmedField
  * @param {() => number} [clock]
  */
-function createUsersStore(
-  db,
-  { identityField, phoneNumberField, phoneConfirmedField },
-  clock = Date.now,
-) {
+function createUsersStore(db, requested, clock = Date.now) {
   db.exec(SCHEMA);
+  const { identityField, phoneNumberField, phoneConfirmedField } = columnsFor(db, requested);
   const phoneIsIdentity = identityField === phoneNumberField;
   // Email addresses are compared without case, as Backendless does; other identities exactly.
   const identityKey = (value) =>
@@ -177,6 +202,7 @@ function createUsersStore(
       return toPublic(statements.byId.get(objectId));
     },
     fields: { identityField, phoneNumberField, phoneConfirmedField, phoneIsIdentity },
+    count: () => db.prepare('SELECT count(*) AS n FROM users').get().n,
   };
 }
 
