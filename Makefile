@@ -58,7 +58,8 @@ build: $(PKG_WASM) $(COMPONENT_JS) $(PKG_MANIFEST) $(WIT_JSON)
 
 # pkg/plugin-manifest.json and pkg/package.json (pkg/ as an installable npm package).
 $(PKG_MANIFEST): $(PKG_WASM) $(COMPONENT_WASM) $(WIT_JSON) plugin-manifest.json \
-  plugin-manifest.schema.json scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js
+  plugin-manifest.schema.json scripts/package-manifest.js $(HARNESS)/src/host/json-schema.js \
+  $(NPM_STAMP)
 	node scripts/package-manifest.js
 
 $(WIT_JSON): $(wildcard wit/*.wit) scripts/tools.sh

@@ -175,7 +175,10 @@ describe('the schema', () => {
   }
 
   test('the validator refuses a schema keyword it does not implement', () => {
-    assert.throws(() => compileSchema({ type: 'string', format: 'uri' })('x'), /"format"/);
+    assert.throws(
+      () => compileSchema({ type: 'string', format: 'uri' })('x'),
+      /unknown format "uri"/,
+    );
   });
 });
 
