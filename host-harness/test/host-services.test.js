@@ -425,7 +425,6 @@ test('a verification is bound to its phone number, purpose and caller', async (t
   };
   const wrongs = [
     [{ ...right, phoneNumber: '+14155550112' }, ann.token],
-    [{ ...right, purpose: undefined }, ann.token], // the default purpose, "verify"
     [{ ...right, purpose: 'delete-account' }, ann.token],
     [right, bob.token],
   ];
@@ -434,6 +433,15 @@ test('a verification is bound to its phone number, purpose and caller', async (t
     assert.equal(answer.status, 400, answer.text);
     assert.equal(answer.body.code, 'CODE_MISMATCH');
   }
+  // Ann leaving the purpose out is told to give it, and that spends no attempt.
+  const slip = await callService(
+    app,
+    'checkVerification',
+    { ...right, purpose: undefined },
+    ann.token,
+  );
+  assert.equal(slip.body.code, 'INVALID_INPUT', slip.text);
+  assert.equal(slip.body.details.field, 'purpose');
   const ok = await callService(app, 'checkVerification', right, ann.token);
   assert.equal(ok.status, 200, ok.text);
 });

@@ -321,13 +321,19 @@ for (const build of BUILDS) {
         };
         for (const [ctx, request] of [
           [ANN, { ...right, phoneNumber: '+14155552672' }],
-          [ANN, { ...right, purpose: undefined }],
           [ANN, { ...right, purpose: 'delete-account' }],
           [signedIn('U2'), right],
+          [signedIn('U2'), { ...right, purpose: undefined }],
         ]) {
           const err = await rejectsWith(plugin.checkVerification(ctx, request), 'CODE_MISMATCH');
           assert.equal(err.status, 400);
         }
+        // The caller who started it, leaving the purpose out, is told to give it.
+        const slip = await rejectsWith(
+          plugin.checkVerification(ANN, { ...right, purpose: undefined }),
+          'INVALID_INPUT',
+        );
+        assert.equal(slip.details.field, 'purpose');
         assert.equal((await plugin.checkVerification(ANN, right)).verified, true);
         // Without a purpose, both calls mean "verify".
         const plain = await plugin.startVerification(ANN, { phoneNumber: '+14155550150' });

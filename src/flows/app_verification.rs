@@ -8,6 +8,7 @@ use crate::hook::HookContext;
 use crate::host::Host;
 use crate::phone::PhoneNumber;
 use crate::plugin::Plugin;
+use crate::text;
 use crate::user_api::{given, given_opt, invalid, TRANSACTION_CODE, TRANSACTION_ID};
 use crate::verification::policy::Sender;
 use crate::verification::{record_key, Purpose, Record};
@@ -91,8 +92,12 @@ impl<H: Host> Plugin<H> {
             // one is the client's slip, not a guess: say so, and spend no attempt on it.
             let stored = self.host.storage_get(&record_key(&tid)).await;
             let record = stored.ok().flatten().and_then(|r| Record::from_json(&r));
+            // Only the app's own verifications: a registration's or a login's stays a mismatch.
+            let own = Purpose::Custom(label.clone()).label();
             if record.is_some_and(|r| {
-                r.user_id == caller && r.purpose != Purpose::Custom(label.clone()).label()
+                r.user_id == caller
+                    && r.purpose != own
+                    && text::find(&r.purpose, "custom:") == Some(0)
             }) {
                 return Err(invalid(
                     "purpose",
