@@ -16,6 +16,7 @@ const {
   outbox,
   postJson,
   readCode,
+  registerWithCode,
   startApp,
 } = require('./host-helpers');
 const { openBrowser } = require('./support/browser');
@@ -415,4 +416,72 @@ test('the one-time link signs in with one click, works once, and signing out end
     await page.waitForURL(`${app.url}/console`);
     await page.getByRole('heading', { name: 'Twilio Integration' }).waitFor();
   });
+});
+
+test('the Activity page charts the last 24 hours: sent, verified, refused, by country', async (t) => {
+  const { app } = await startApp(t);
+  const browser = await openBrowser(t, { viewport: { width: 1100, height: 1400 } });
+  if (!browser) return;
+  // Two codes to the US (one entered), one to the UK, and a resend the cooldown refused.
+  const us = '+14155550160';
+  const { step2 } = await registerWithCode(app, us, {
+    email: 'activity@example.com',
+    password: 'correct horse battery staple',
+  });
+  assert.equal(step2.status, 200, step2.text);
+  const again = await postJson(`${app.url}/api/users/register`, { phoneNumber: us });
+  assert.equal(again.status, 429, again.text);
+  for (const phoneNumber of ['+14155550161', '+447700900123']) {
+    const sent = await postJson(`${app.url}/api/users/register`, { phoneNumber });
+    assert.equal(sent.status, 200, sent.text);
+  }
+
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await signIn(page, app);
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await page.waitForURL(`${app.url}/console/activity`);
+  await page.locator('#activity-charts[aria-busy="false"]').waitFor();
+  const stat = async (name) =>
+    (await page.locator(`[data-stat="${name}"] .stat-value`).textContent()).trim();
+  assert.deepEqual(
+    [await stat('sent'), await stat('verified'), await stat('refused'), await stat('paused')],
+    ['3', '1', '1', '0'],
+  );
+  assert.match(await page.locator('[data-stat="verified"]').textContent(), /33 %/);
+  // The hours chart: 24 slots, this hour's bars as tall as its counts, each with its numbers.
+  const perHour = page.getByRole('img', { name: /Codes sent and verified per hour/ });
+  assert.equal(await perHour.locator('.chart-slot').count(), 24);
+  const last = perHour.locator('.chart-slot').last();
+  assert.equal(await last.locator('.chart-sent').getAttribute('data-value'), '3');
+  assert.equal(await last.locator('.chart-verified').getAttribute('data-value'), '1');
+  assert.match(await last.locator('title').textContent(), /3 sent, 1 verified, 1 refused/);
+  // Per country, largest first; the refusal by its limit's name.
+  const countries = page.getByRole('img', { name: /Codes sent per country/ });
+  assert.deepEqual(await countries.locator('.chart-label').allTextContents(), ['US', 'GB']);
+  const limits = page.getByRole('img', { name: /refused by each limit/ });
+  assert.deepEqual(await limits.locator('.chart-label').allTextContents(), ['Resend cooldown']);
+  assert.match(await limits.locator('title').textContent(), /resendCooldownSeconds/);
+  // The same numbers as a table, for reading them out.
+  await page.getByText('The numbers').nth(1).click();
+  const row = page
+    .getByRole('table', { name: 'Codes per country' })
+    .getByRole('row', { name: /US/ });
+  assert.deepEqual(await row.locator('td').allTextContents(), ['2', '1', '1']);
+  assert.match(
+    await page.getByRole('heading', { name: 'Paused countries' }).locator('..').textContent(),
+    /No country is paused/,
+  );
+  fs.mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: path.join(DOCS, 'console-activity.png'), fullPage: true });
+  assert.deepEqual(errors, [], 'no script errors on the page');
+});
+
+test('the Activity page is for the operator only', async (t) => {
+  const { app } = await startApp(t);
+  const answer = await fetch(`${app.url}/console/activity`, { redirect: 'manual' });
+  assert.equal(answer.status, 303);
+  assert.equal(answer.headers.get('location'), '/console/sign-in');
 });

@@ -42,6 +42,9 @@ const STATIC_FILES = {
   'console-kit.js': 'text/javascript; charset=utf-8',
   'console-fields.js': 'text/javascript; charset=utf-8',
   'console-popup.js': 'text/javascript; charset=utf-8',
+  'activity.html': 'text/html; charset=utf-8',
+  'console-activity.js': 'text/javascript; charset=utf-8',
+  'activity-charts.js': 'text/javascript; charset=utf-8',
 };
 
 /** The page loads only its own files; nothing inline, nothing from elsewhere, never framed. */
@@ -166,13 +169,15 @@ function createConsoleRoutes({
     });
   }
 
-  /** The console itself: for the operator; anyone else is sent to the sign-in page. */
-  function consolePage({ req }) {
-    if (!auth.session(req)) {
-      return { status: 303, raw: '', headers: { ...PAGE_HEADERS, Location: '/console/sign-in' } };
-    }
-    return staticFile('index.html')();
-  }
+  /** A console page: for the operator; anyone else is sent to the sign-in page. */
+  const operatorPage =
+    (name) =>
+    ({ req }) => {
+      if (!auth.session(req)) {
+        return { status: 303, raw: '', headers: { ...PAGE_HEADERS, Location: '/console/sign-in' } };
+      }
+      return staticFile(name)();
+    };
 
   /** The configuration a submission means, or CONFIG_INVALID for a malformed submission. */
   function submitted(body) {
@@ -197,7 +202,8 @@ function createConsoleRoutes({
   }
 
   return [
-    route('GET', /^\/console\/?$/, consolePage, { open: true }),
+    route('GET', /^\/console\/?$/, operatorPage('index.html'), { open: true }),
+    route('GET', /^\/console\/activity$/, operatorPage('activity.html'), { open: true }),
     route('GET', /^\/console\/sign-in$/, staticFile('sign-in.html'), { open: true }),
     // The pages' code and style hold nothing secret; the sign-in page needs them.
     ...Object.keys(STATIC_FILES)
