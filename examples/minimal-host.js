@@ -6,7 +6,7 @@ const { TwilioPlugin } = require('twilio-phone-verification');
 const manifest = require('twilio-phone-verification/plugin-manifest.json');
 
 const config = JSON.parse(process.env.PLUGIN_CONFIG ?? '{}');
-// The plugin may call only Twilio: the manifest's origins, and a simulator's when configured.
+// The plugin may call only Twilio (the manifest's origins, a simulator's), never via a redirect.
 const base = new URL(config.twilioApiBaseUrl ?? 'https://api.twilio.com').origin;
 const allowed = new Set([...manifest.permissions.httpOrigins, base]);
 const users = [];
@@ -17,12 +17,11 @@ const fail = (kind, message) => Object.assign(new Error(message), { kind });
 // Only a connection that never opened is sure to have sent nothing; a timeout or a cut may not.
 const never = (e) => ['ECONNREFUSED', 'ENOTFOUND'].includes(e.cause?.code);
 const kindOf = (e) => (e.name === 'TimeoutError' ? 'timeout' : never(e) ? 'connect' : 'reset');
-
 const host = {
   async http({ method, url, headers, body, timeoutMs }) {
     if (!allowed.has(new URL(url).origin)) throw fail('refused', `${url} is not allowed`);
     const signal = AbortSignal.timeout(timeoutMs);
-    const init = { method, headers, body: body ?? undefined, signal };
+    const init = { method, headers, body: body ?? undefined, signal, redirect: 'manual' };
     const res = await fetch(url, init).catch((e) => Promise.reject(fail(kindOf(e), `${e}`)));
     return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
   },
@@ -45,7 +44,7 @@ const oops = (code, message) => ({ error: { code, message } });
 function register({ email, password, ...rest }) {
   if (!email || !password) return oops('MISSING_FIELDS', 'email and password are required');
   if (users.some((user) => user.email === email)) return oops('EMAIL_TAKEN', 'email is taken');
-  const user = { objectId: randomUUID(), email, password, ...rest };
+  const user = { ...rest, objectId: randomUUID(), email, password }; // the BaaS's own id
   return users.push(user) && { user };
 }
 function login({ login, password }, authenticated) {
@@ -65,8 +64,9 @@ async function handle(path, ctx, body) {
   if (next.action === 'respond') return [next.status, next.body]; // two-factor: no session yet
   return result.user ? [200, { ...result.user, password: undefined }] : [400, result.error];
 }
-// A plugin error carries its HTTP status, code, words and details.
-const failed = ({ status = 400, code, message, details }) => [status, { code, message, details }];
+// A plugin error carries its HTTP status, code, words and details; bad JSON is the client's.
+const answerOf = ({ code, message, details }) => ({ code, message, details });
+const failed = (e) => [e.status ?? (e instanceof SyntaxError ? 400 : 500), answerOf(e)];
 const routes = { '/register': ['Register', register], '/login': ['Login', login] };
 const server = http.createServer(async (req, res) => {
   const body = Buffer.concat(await req.toArray()).toString();

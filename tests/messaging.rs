@@ -573,6 +573,11 @@ fn a_check_that_leaves_out_its_purpose_is_told_so_and_spends_no_attempt() {
         assert_eq!(err.code(), "INVALID_INPUT");
         assert_eq!(err.details()["field"], "purpose");
     }
+    // An empty purpose is no purpose.
+    let empty =
+        json!({"transactionId": tid, "transactionCode": code, "phoneNumber": PHONE, "purpose": ""});
+    let err = block_on(services::check_verification(&p, &signed_in("U1"), &empty)).unwrap_err();
+    assert_eq!(err.code(), "INVALID_INPUT");
     // Another caller learns nothing: the same answer as for any wrong check.
     assert_eq!(without_purpose("U2").unwrap_err().code(), "CODE_MISMATCH");
     // No attempt was spent on the slips: the right check still works.

@@ -203,7 +203,7 @@ async function load() {
   const status = $('activity-status');
   try {
     const activity = await api('GET', `activity?hours=${HOURS}`);
-    render(activity, Date.now());
+    render(activity, activity.now ?? Date.now());
     status.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
   } catch (err) {
     status.textContent = `Could not read the activity: ${err.message}`;

@@ -156,19 +156,13 @@ function renderReport(report) {
 }
 
 /**
- * A failed credentials or sender check marks the field to fix, as SAVE's refusal would (the
- * next edit's validation clears the mark).
+ * A failed check marks the fields the host says it is about (`fields`), as SAVE's refusal
+ * would; the next edit's validation clears the marks.
  */
 function markFailedChecks(report) {
-  const values = collect(form.items).config;
-  const credentials = values.apiKeySid ? 'apiKeySecret' : 'authToken';
-  const sender =
-    ['senderPhoneNumber', 'messagingServiceSid', 'verifyServiceSid'].find((name) => values[name]) ??
-    'senderPhoneNumber';
-  const fieldOf = { credentials, sender };
-  const marks = report.checks
-    .filter((check) => check.status === 'failed' && fieldOf[check.name])
-    .map((check) => ({ field: fieldOf[check.name], reason: `failed the test: ${check.message}` }));
+  const marks = report.checks.flatMap((check) =>
+    (check.fields ?? []).map((field) => ({ field, reason: `failed the test: ${check.message}` })),
+  );
   form.problems = [
     ...form.problems.filter((p) => !p.reason.startsWith('failed the test')),
     ...marks,

@@ -324,6 +324,25 @@ describe('SAVE and uninstall', () => {
     assert.equal(trial.status, 200, trial.text);
   });
 
+  test('SAVE is not stopped by Twilio being out of reach, and marks the part that failed', async (t) => {
+    const { app } = await startApp(t);
+    // Every call of the live check fails as an outage: the configuration is still saved.
+    app.simulator.injectFault({ count: 10, status: 503, code: 20503 });
+    const saved = await apiPost(app, 'save', { config: formConfig(app, { codeLength: 7 }) });
+    assert.equal(saved.status, 200, saved.text);
+    app.simulator.faults.clear();
+    // An unknown Messaging Service beside a good number: the service is the field to fix.
+    const config = formConfig(app, { messagingServiceSid: `MG${'9'.repeat(32)}` });
+    const refused = await apiPost(app, 'save', { config });
+    assert.deepEqual(
+      refused.body.details.problems.map((p) => p.field),
+      ['messagingServiceSid'],
+    );
+    const tested = await apiPost(app, 'test', { config });
+    const sender = tested.body.checks.find((check) => check.name === 'sender');
+    assert.deepEqual(sender.fields, ['messagingServiceSid']);
+  });
+
   test('an invalid save answers 400 and leaves the running configuration alone', async (t) => {
     const { app } = await startApp(t);
     const { status, body } = await apiPost(app, 'save', {

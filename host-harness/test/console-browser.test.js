@@ -484,4 +484,6 @@ test('the Activity page is for the operator only', async (t) => {
   const answer = await fetch(`${app.url}/console/activity`, { redirect: 'manual' });
   assert.equal(answer.status, 303);
   assert.equal(answer.headers.get('location'), '/console/sign-in');
+  const data = await fetch(`${app.url}/console/api/activity?hours=24`);
+  assert.equal(data.status, 401);
 });

@@ -607,6 +607,17 @@ test('a signed-in user turns two-factor on with PUT /api/users/:id, and then nee
     assert.equal(refused.status, 400, JSON.stringify(body));
     assert.match(refused.body.message, /cannot be changed here/);
   }
+  // The whole user sent back is no change; unknown-shaped names and prototype members are not
+  // properties; a user's properties stay small.
+  const again = await put(user.objectId, { ...on.body, twoFactorEnabled: false });
+  assert.equal(again.status, 200, again.text);
+  for (const body of [JSON.parse('{"__proto__": {"x": 1}}'), { constructor: 'x' }, { 'a b': 1 }]) {
+    const refused = await put(user.objectId, body);
+    assert.equal(refused.status, 400, JSON.stringify(body));
+  }
+  const huge = await put(user.objectId, { notes: 'x'.repeat(20_000) });
+  assert.equal(huge.status, 400, huge.text);
+  assert.match(huge.body.message, /more than 16384 bytes/);
   const other = await registeredUser(app, '+14155550192');
   assert.equal((await put(other.objectId, { twoFactorEnabled: false })).status, 401);
   assert.equal((await put(user.objectId, { twoFactorEnabled: false }, {})).status, 401);
@@ -623,12 +634,15 @@ test('two-factor cannot be turned on without a confirmed phone number', async (t
     login: 'np@example.com',
     password: PASSWORD,
   });
-  const refused = await request(
-    'PUT',
-    `${app.url}/api/users/${plain.body.objectId}`,
-    { twoFactorEnabled: true },
-    { 'user-token': session.body['user-token'] },
-  );
-  assert.equal(refused.status, 400, refused.text);
-  assert.match(refused.body.message, /needs a confirmed phone number/);
+  // "On" in any of the ways the plugin reads it.
+  for (const on of [true, 1, 'TRUE', 'true', '1']) {
+    const refused = await request(
+      'PUT',
+      `${app.url}/api/users/${plain.body.objectId}`,
+      { twoFactorEnabled: on },
+      { 'user-token': session.body['user-token'] },
+    );
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(refused.body.message, /needs a confirmed phone number/);
+  }
 });

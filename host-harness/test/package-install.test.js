@@ -88,6 +88,7 @@ test('the packed pkg/ installs, and the example host registers and logs in with 
       phoneNumber: PHONE,
       transactionId: step1.body.transactionId,
       transactionCode,
+      objectId: 'chosen-by-the-client',
     });
   const wrong = await second(code === '000000' ? '111111' : '000000');
   assert.equal(wrong.status, 400, wrong.text);
@@ -97,6 +98,7 @@ test('the packed pkg/ installs, and the example host registers and logs in with 
   assert.equal(user.status, 200, user.text);
   assert.equal(user.body.phoneNumberConfirmed, true);
   assert.equal(user.body.password, undefined);
+  assert.notEqual(user.body.objectId, 'chosen-by-the-client', "the id is the BaaS's own");
 
   const byPassword = await postJson(`${url}/login`, {
     login: 'ada@example.com',

@@ -94,10 +94,12 @@ impl<H: Host> Plugin<H> {
             let record = stored.ok().flatten().and_then(|r| Record::from_json(&r));
             // Only the app's own verifications: a registration's or a login's stays a mismatch.
             let own = Purpose::Custom(label.clone()).label();
+            let now = self.host.now_ms();
             if record.is_some_and(|r| {
                 r.user_id == caller
                     && r.purpose != own
                     && text::find(&r.purpose, "custom:") == Some(0)
+                    && r.expires_at_ms > now
             }) {
                 return Err(invalid(
                     "purpose",

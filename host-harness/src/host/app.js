@@ -205,6 +205,7 @@ function createApp(options = {}) {
           phoneConfirmedField: columns.phoneConfirmedField || 'phoneNumberConfirmed',
         },
         clock,
+        { record: chosen.config !== null && chosen.config !== undefined },
       );
       state.sessions = state.redis
         ? createRedisSessionsStore(state.redis, {
@@ -301,7 +302,7 @@ function createApp(options = {}) {
         appName: hostConfig.appName,
         // On Redis, healthy means Redis answers now: a load balancer stops sending requests
         // to a host that could only answer 503.
-        // An installed plugin that is not active fails registration and login: not healthy.
+        // An installed plugin that is not active fails registration and login: said here.
         health: async () => {
           const { installed, active } = state.installation.status();
           return {
@@ -309,8 +310,9 @@ function createApp(options = {}) {
             plugin: manifest.id,
             version,
             storage: state.redis ? 'redis' : 'sqlite',
+            // Reported, not failed: every host shares the configuration, so failing health would
+            // drain them all, the console where the operator fixes it included.
             pluginState: !installed ? 'not-installed' : active ? 'active' : 'inactive',
-            ...(installed && !active ? { ok: false } : {}),
             ...(state.redis && !(await state.redis.ping())
               ? { ok: false, redis: 'unreachable' }
               : {}),

@@ -68,6 +68,12 @@ const errors = {
       3027,
       `These properties cannot be changed here: ${names.join(', ')}. A new phone number is confirmed with startVerification and checkVerification first.`,
     ),
+  userTooLarge: (bytes) =>
+    new BaasError(
+      400,
+      3027,
+      `The user's properties would take more than ${bytes} bytes: remove some before adding more.`,
+    ),
   twoFactorNeedsPhone: (field) =>
     new BaasError(
       400,

@@ -36,7 +36,9 @@ async function readActivity(storage, hours, nowMs) {
     if (!country.includes('/') && untilMs > nowMs)
       paused.push({ country, untilMs, sent, verified });
   }
+  // `now`: the server's clock, so that a page counts the hours as the counters do.
   return {
+    now: nowMs,
     hours: [...byHour]
       .sort(([a], [b]) => b - a)
       .map(([hour, countries]) => ({ hour: hour * HOUR_MS, countries })),

@@ -28,6 +28,7 @@ const { popupData, submittedConfig } = require('./console-form');
 const { BaasError, errors } = require('./errors');
 const { JSON_TYPE } = require('./http-json');
 const { MAX_HOURS } = require('./plugin-activity');
+const { refusals, withFields } = require('./check-fields');
 const { configInvalid } = require('./plugin-installation');
 
 const CONSOLE_DIR = path.resolve(__dirname, '..', '..', 'console');
@@ -59,25 +60,6 @@ const PAGE_HEADERS = {
 const ok = (body) => ({ status: 200, body, headers: {} });
 /** Every method but the reading ones may change something: CSRF and origin checks apply. */
 const changes = (req) => req.method !== 'GET' && req.method !== 'HEAD';
-
-/**
- * The live checks that failed, as problems on the fields to fix: the credentials on the secret
- * that authenticates, the sender on the sender field that is set. Warnings (a Trial account)
- * do not stop a save.
- */
-function refusedChecks(report, config) {
-  const credentials = config.apiKeySid ? 'apiKeySecret' : 'authToken';
-  const sender =
-    ['senderPhoneNumber', 'messagingServiceSid', 'verifyServiceSid'].find((name) => config[name]) ??
-    'senderPhoneNumber';
-  const fieldOf = { credentials, sender };
-  return report.checks
-    .filter((check) => check.status === 'failed' && fieldOf[check.name])
-    .map((check) => ({
-      field: fieldOf[check.name],
-      reason: `was not saved: ${check.message}`,
-    }));
-}
 
 /**
  * @param {object} deps
@@ -267,7 +249,8 @@ function createConsoleRoutes({
       return ok({ ok: problems.length === 0, problems });
     }),
     route('POST', /^\/console\/api\/test$/, async ({ body }) => {
-      const report = await installation.testConfiguration(submitted(body));
+      const config = submitted(body);
+      const report = withFields(await installation.testConfiguration(config), config);
       log('info', 'configuration tested', {
         plugin: manifest.id,
         checks: report.checks.map((check) => `${check.name}: ${check.status}`),
@@ -279,7 +262,7 @@ function createConsoleRoutes({
       // Well formed first (nothing is sent to Twilio for a form with mistakes), then live: a
       // configuration Twilio refuses is not installed, whatever TEST CONFIGURATION was asked.
       if (installation.problemsOf(config).length === 0) {
-        const refused = refusedChecks(await installation.testConfiguration(config), config);
+        const refused = refusals(await installation.testConfiguration(config), config);
         if (refused.length) throw configInvalid(refused);
       }
       installation.save(config);

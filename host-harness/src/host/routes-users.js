@@ -6,6 +6,14 @@ const { BaasError, baasErrorResponse, errors, hostResultError } = require('./err
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
 const { SYSTEM_PROPERTIES } = require('./users-store');
 
+/** A user's properties, all told, at most this many bytes of JSON. */
+const MAX_USER_BYTES = 16 * 1024;
+/** A name a property can have: no `__proto__`, `constructor` or other prototype member. */
+const isPropertyName = (name) =>
+  /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) && !(name in Object.prototype);
+/** "On" as the plugin reads a two-factor column: true, 1, or "true" or "1" in any case. */
+const isOn = (value) => value === true || value === 1 || /^(true|1)$/i.test(String(value ?? ''));
+
 /**
  * @param {object} deps
  * @param {{beforeRegister: Function, afterRegister: Function}} deps.plugin
@@ -86,15 +94,23 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
     const user = await owner(req, params.objectId);
     if (!isPlainObject(body)) throw errors.missingProperties();
     const { identityField, phoneNumberField } = users.fields;
-    const fixed = [identityField, phoneNumberField, phoneConfirmedField, 'password'];
-    const refused = Object.keys(body).filter(
-      (name) => fixed.includes(name) || SYSTEM_PROPERTIES.has(name),
+    const fixed = new Set([identityField, phoneNumberField, phoneConfirmedField, 'password']);
+    // Backendless's SDKs send the whole user back: what is unchanged is no change.
+    const changes = Object.fromEntries(
+      Object.entries(body).filter(([name, value]) => user[name] !== value),
+    );
+    const refused = Object.keys(changes).filter(
+      (name) => fixed.has(name) || SYSTEM_PROPERTIES.has(name) || !isPropertyName(name),
     );
     if (refused.length) throw errors.propertiesNotUpdatable(refused);
     const twoFactorField = settings().twoFactorField ?? 'twoFactorEnabled';
-    const turningOn = [true, 1, 'true', '1'].includes(body[twoFactorField]);
-    if (turningOn && !user[phoneConfirmedField]) throw errors.twoFactorNeedsPhone(twoFactorField);
-    return { status: 200, body: users.updateProperties(user.objectId, body), headers: {} };
+    if (isOn(changes[twoFactorField]) && !user[phoneConfirmedField]) {
+      throw errors.twoFactorNeedsPhone(twoFactorField);
+    }
+    if (Buffer.byteLength(JSON.stringify({ ...user, ...changes })) > MAX_USER_BYTES) {
+      throw errors.userTooLarge(MAX_USER_BYTES);
+    }
+    return { status: 200, body: users.updateProperties(user.objectId, changes), headers: {} };
   }
 
   return { register, getUser, updateUser };

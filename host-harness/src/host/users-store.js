@@ -62,7 +62,7 @@ function newObjectId() {
  * users (the users' stored identities mean those columns; other settings would leave them
  * unable to log in), else the requested ones, recorded now.
  */
-function columnsFor(db, requested) {
+function columnsFor(db, requested, record) {
   const recorded = Object.fromEntries(
     db
       .prepare('SELECT name, value FROM users_columns')
@@ -71,9 +71,12 @@ function columnsFor(db, requested) {
   );
   const hasUsers = db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
   if (hasUsers && COLUMN_SETTINGS.every((name) => recorded[name])) return recorded;
-  const record = db.prepare('INSERT OR REPLACE INTO users_columns (name, value) VALUES (?, ?)');
+  // Without an installed plugin the settings are only defaults: nothing to record yet (a table
+  // from before the record began may hold users of other columns).
+  if (!record) return requested;
+  const put = db.prepare('INSERT OR REPLACE INTO users_columns (name, value) VALUES (?, ?)');
   db.transaction(() => {
-    for (const name of COLUMN_SETTINGS) record.run(name, requested[name]);
+    for (const name of COLUMN_SETTINGS) put.run(name, requested[name]);
   })();
   return requested;
 }
@@ -86,9 +89,13 @@ function columnsFor(db, requested) {
  * @param {string} fields.phoneConfirmedField
  * @param {() => number} [clock]
  */
-function createUsersStore(db, requested, clock = Date.now) {
+function createUsersStore(db, requested, clock = Date.now, { record = true } = {}) {
   db.exec(SCHEMA);
-  const { identityField, phoneNumberField, phoneConfirmedField } = columnsFor(db, requested);
+  const { identityField, phoneNumberField, phoneConfirmedField } = columnsFor(
+    db,
+    requested,
+    record,
+  );
   const phoneIsIdentity = identityField === phoneNumberField;
   // Email addresses are compared without case, as Backendless does; other identities exactly.
   const identityKey = (value) =>
