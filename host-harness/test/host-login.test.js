@@ -609,8 +609,20 @@ test('a signed-in user turns two-factor on with PUT /api/users/:id, and then nee
   }
   // The whole user sent back is no change; unknown-shaped names and prototype members are not
   // properties; a user's properties stay small.
-  const again = await put(user.objectId, { ...on.body, twoFactorEnabled: false });
+  // Turning it off takes the password as well as the session.
+  const offWithoutPassword = await put(user.objectId, { ...on.body, twoFactorEnabled: false });
+  assert.equal(offWithoutPassword.status, 401, offWithoutPassword.text);
+  assert.match(offWithoutPassword.body.message, /needs your password/);
+  const wrongPassword = { twoFactorEnabled: false, currentPassword: 'not it' };
+  assert.equal((await put(user.objectId, wrongPassword)).status, 401);
+  const again = await put(user.objectId, {
+    ...on.body,
+    twoFactorEnabled: false,
+    currentPassword: PASSWORD,
+  });
   assert.equal(again.status, 200, again.text);
+  assert.equal(again.body.twoFactorEnabled, false);
+  assert.equal(again.body.currentPassword, undefined, 'never stored');
   for (const body of [JSON.parse('{"__proto__": {"x": 1}}'), { constructor: 'x' }, { 'a b': 1 }]) {
     const refused = await put(user.objectId, body);
     assert.equal(refused.status, 400, JSON.stringify(body));

@@ -328,6 +328,21 @@ describe('packaging and loading', () => {
     assert.equal(globalThis.pwned, undefined);
   });
 
+  test("option labels must be a choice's, for each of its options and no other", (t) => {
+    const relabel = (name, optionLabels) => (m) => ({
+      ...m,
+      config: m.config.map((item) => (item.name === name ? { ...item, optionLabels } : item)),
+    });
+    for (const edit of [
+      relabel('twoFactor', { off: 'Off', optional: 'Optional' }),
+      relabel('twoFactor', { off: 'Off', optional: 'Optional', required: 'All', never: 'x' }),
+      relabel('appName', { a: 'A' }),
+    ]) {
+      const { manifestPath } = packageCopy(t, edit);
+      assert.throws(() => loadPlugin({ manifestPath }), /optionLabels: must label each/);
+    }
+  });
+
   test('a manifest without hashes (the source manifest) is refused', (t) => {
     const { manifestPath } = packageCopy(t, ({ module: { sha256: _, ...module }, ...m }) => ({
       ...m,

@@ -74,6 +74,12 @@ const errors = {
       3027,
       `The user's properties would take more than ${bytes} bytes: remove some before adding more.`,
     ),
+  passwordToTurnOffTwoFactor: (field) =>
+    new BaasError(
+      401,
+      3003,
+      `Turning two-factor authentication off needs your password: send it as currentPassword with ${field}.`,
+    ),
   twoFactorNeedsPhone: (field) =>
     new BaasError(
       400,

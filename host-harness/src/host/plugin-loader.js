@@ -63,6 +63,20 @@ function referenceProblems(manifest) {
   const operations = new Set(manifest.operations);
   const items = new Map(manifest.config.map((item) => [item.name, item]));
   if (items.size !== manifest.config.length) problems.push('/config: item names repeat');
+  manifest.config.forEach((item, i) => {
+    // A choice's labels are for its options, every one of them, and for nothing else.
+    if (item.optionLabels === undefined) return;
+    const labelled = Object.keys(item.optionLabels);
+    const same =
+      item.type === 'choice' &&
+      labelled.length === item.options.length &&
+      item.options.every((option) => labelled.includes(option));
+    if (!same) {
+      problems.push(
+        `/config/${i}/optionLabels: must label each of the choice's options, and only them`,
+      );
+    }
+  });
   manifest.hooks.forEach((hook, i) => {
     for (const member of ['before', 'after']) {
       if (hook[member] && !operations.has(hook[member])) {

@@ -4,6 +4,7 @@
 const { createDefaultRegistration } = require('./default-registration');
 const { BaasError, baasErrorResponse, errors, hostResultError } = require('./errors');
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
+const { verifyPassword } = require('./password-hash');
 const { SYSTEM_PROPERTIES } = require('./users-store');
 
 /** A user's properties, all told, at most this many bytes of JSON. */
@@ -93,11 +94,12 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
   async function updateUser({ req, params, body }) {
     const user = await owner(req, params.objectId);
     if (!isPlainObject(body)) throw errors.missingProperties();
+    const { currentPassword, ...properties } = body;
     const { identityField, phoneNumberField } = users.fields;
     const fixed = new Set([identityField, phoneNumberField, phoneConfirmedField, 'password']);
     // Backendless's SDKs send the whole user back: what is unchanged is no change.
     const changes = Object.fromEntries(
-      Object.entries(body).filter(([name, value]) => user[name] !== value),
+      Object.entries(properties).filter(([name, value]) => user[name] !== value),
     );
     const refused = Object.keys(changes).filter(
       (name) => fixed.has(name) || SYSTEM_PROPERTIES.has(name) || !isPropertyName(name),
@@ -106,6 +108,16 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
     const twoFactorField = settings().twoFactorField ?? 'twoFactorEnabled';
     if (isOn(changes[twoFactorField]) && !user[phoneConfirmedField]) {
       throw errors.twoFactorNeedsPhone(twoFactorField);
+    }
+    // A session alone cannot take the second factor away: a stolen token would then be enough
+    // for the next login too. The password proves it is the user.
+    if (twoFactorField in changes && isOn(user[twoFactorField]) && !isOn(changes[twoFactorField])) {
+      const { passwordHash } = users.findCredentials(user[identityField]) ?? {};
+      const proved =
+        typeof currentPassword === 'string' &&
+        passwordHash !== undefined &&
+        (await verifyPassword(currentPassword, passwordHash));
+      if (!proved) throw errors.passwordToTurnOffTwoFactor(twoFactorField);
     }
     if (Buffer.byteLength(JSON.stringify({ ...user, ...changes })) > MAX_USER_BYTES) {
       throw errors.userTooLarge(MAX_USER_BYTES);
