@@ -29,6 +29,16 @@ fn start(p: &Plugin<FakeHost>, request: Value) -> Result<Value, PluginError> {
     }
 }
 
+/// Step 1 through Verify (it answers pending): the transaction id.
+fn verify_started(p: &Plugin<FakeHost>) -> String {
+    p.host()
+        .replies
+        .borrow_mut()
+        .push(verification_reply("pending"));
+    let body = start(p, json!({"phoneNumber": PHONE})).unwrap();
+    body["transactionId"].as_str().unwrap().to_string()
+}
+
 fn second_call(tid: &str, code: &str) -> Map<String, Value> {
     args(
         json!({"email": "ada@example.com", "password": "s3cret-pass", "phoneNumber": PHONE,
@@ -145,14 +155,7 @@ fn verify_sends_the_code_and_checks_it_while_the_plugin_keeps_the_transaction() 
 #[test]
 fn a_verify_check_is_bound_to_the_transactions_number_and_is_well_formed_first() {
     let p = verify_plugin(json!({}));
-    p.host()
-        .replies
-        .borrow_mut()
-        .push(verification_reply("pending"));
-    let tid = start(&p, json!({"phoneNumber": PHONE})).unwrap()["transactionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let tid = verify_started(&p);
     let asked = p.host().requests.borrow().len();
     // Another number, or text that is no code: wrong, without asking Verify.
     let other = args(
@@ -172,14 +175,7 @@ fn a_verify_check_is_bound_to_the_transactions_number_and_is_well_formed_first()
 fn verify_answers_become_the_plugins_errors() {
     // Verify forgot the verification (expired, approved elsewhere): expired.
     let p = verify_plugin(json!({}));
-    p.host()
-        .replies
-        .borrow_mut()
-        .push(verification_reply("pending"));
-    let tid = start(&p, json!({"phoneNumber": PHONE})).unwrap()["transactionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let tid = verify_started(&p);
     p.host().replies.borrow_mut().push(twilio_error(20404, 404));
     assert_eq!(
         finish(&p, &tid, "123456").unwrap_err().code(),
@@ -187,14 +183,7 @@ fn verify_answers_become_the_plugins_errors() {
     );
     // Its own check limit.
     p.host().advance_seconds(3600);
-    p.host()
-        .replies
-        .borrow_mut()
-        .push(verification_reply("pending"));
-    let tid = start(&p, json!({"phoneNumber": PHONE})).unwrap()["transactionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let tid = verify_started(&p);
     p.host().replies.borrow_mut().push(twilio_error(60202, 429));
     assert_eq!(
         finish(&p, &tid, "123456").unwrap_err().code(),
@@ -222,14 +211,7 @@ fn verify_answers_become_the_plugins_errors() {
 #[test]
 fn a_registration_that_fails_after_verify_approved_keeps_its_code() {
     let p = verify_plugin(json!({}));
-    p.host()
-        .replies
-        .borrow_mut()
-        .push(verification_reply("pending"));
-    let tid = start(&p, json!({"phoneNumber": PHONE})).unwrap()["transactionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let tid = verify_started(&p);
     p.host()
         .replies
         .borrow_mut()

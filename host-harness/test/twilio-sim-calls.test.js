@@ -18,6 +18,7 @@ const {
   VOICE_ONLY_NUMBER,
 } = require('../src/twilio-sim');
 const { checkRequest, checkResponse } = require('./support/openapi-check');
+const { authOf, basic, checkedCall } = require('./support/sim-requests');
 const oai = require('./support/twilio-oai/twilio_api_v2010.json');
 
 const RECIPIENT = '+14155550100';
@@ -27,9 +28,6 @@ const SAY = (text) => `<Response><Say>${text}</Say></Response>`;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const authOf = (account) => basic(account.sid, account.authToken);
-
 async function startSim(t, options = {}) {
   const sim = createSimulator({ log: () => {}, now: () => START, ...options });
   await sim.start(0);
@@ -37,33 +35,9 @@ async function startSim(t, options = {}) {
   return sim;
 }
 
-function toForm(params) {
-  const form = new URLSearchParams();
-  for (const [name, value] of Array.isArray(params) ? params : Object.entries(params)) {
-    if (value !== undefined) form.append(name, value);
-  }
-  return form.toString();
-}
-
-/** Like the Verify tests' helper: answer and (unless told otherwise) request match the spec. */
-async function call(
-  sim,
-  method,
-  path,
-  { form, auth = authOf(FULL_ACCOUNT), requestProblems = [] } = {},
-) {
-  const headers = auth ? { Authorization: auth } : {};
-  if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    headers,
-    body: form ? toForm(form) : undefined,
-  });
-  const body = await response.json();
-  assert.deepEqual(checkResponse(method, path, response.status, body), [], `${method} ${path}`);
-  assert.deepEqual(checkRequest(sim.requests.list().at(-1)), requestProblems);
-  return { status: response.status, headers: response.headers, body };
-}
+/** One request to the simulator, as the Full account unless `auth` says otherwise. */
+const call = (sim, method, path, { auth = authOf(FULL_ACCOUNT), ...options } = {}) =>
+  checkedCall(sim, method, path, { auth, ...options });
 
 function placeCall(sim, form, { as = FULL_ACCOUNT, ...options } = {}) {
   return call(sim, 'POST', `/2010-04-01/Accounts/${as.sid}/Calls.json`, {

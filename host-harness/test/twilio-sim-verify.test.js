@@ -17,7 +17,7 @@ const {
   VERIFY_MAGIC_TO,
   VERIFY_SERVICE,
 } = require('../src/twilio-sim');
-const { checkRequest, checkResponse } = require('./support/openapi-check');
+const { basic, checkedCall } = require('./support/sim-requests');
 const oai = require('./support/twilio-oai/twilio_verify_v2.json');
 
 const SERVICE = VERIFY_SERVICE.sid;
@@ -29,7 +29,6 @@ const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const FULL_AUTH = basic(FULL_ACCOUNT.sid, FULL_ACCOUNT.authToken);
 
 /** A started simulator with a clock the test moves (`sim.clock.advance(ms)`). */
@@ -46,31 +45,9 @@ async function startSim(t, options = {}) {
   return sim;
 }
 
-function toForm(params) {
-  const form = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined) form.append(name, value);
-  }
-  return form.toString();
-}
-
-/**
- * One request to the simulator. The answer must match Twilio's OpenAPI; so must the request as
- * the simulator logged it, unless `requestProblems` lists what Twilio's spec should find wrong.
- */
-async function call(sim, method, path, { form, auth = FULL_AUTH, requestProblems = [] } = {}) {
-  const headers = auth ? { Authorization: auth } : {};
-  if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    headers,
-    body: form ? toForm(form) : undefined,
-  });
-  const body = await response.json();
-  assert.deepEqual(checkResponse(method, path, response.status, body), [], `${method} ${path}`);
-  assert.deepEqual(checkRequest(sim.requests.list().at(-1)), requestProblems);
-  return { status: response.status, headers: response.headers, body };
-}
+/** One request to the simulator, as the Full account unless `auth` says otherwise. */
+const call = (sim, method, path, { auth = FULL_AUTH, ...options } = {}) =>
+  checkedCall(sim, method, path, { auth, ...options });
 
 const startVerification = (sim, form, options) =>
   call(sim, 'POST', `/v2/Services/${SERVICE}/Verifications`, { form, ...options });

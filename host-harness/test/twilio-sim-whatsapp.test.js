@@ -15,7 +15,7 @@ const {
   TRIAL_ACCOUNT,
   VOICE_ONLY_NUMBER,
 } = require('../src/twilio-sim');
-const { checkRequest, checkResponse } = require('./support/openapi-check');
+const { authOf, checkedCall } = require('./support/sim-requests');
 
 const RECIPIENT = '+14155550100';
 const WA_RECIPIENT = `whatsapp:${RECIPIENT}`;
@@ -25,8 +25,6 @@ const AUTH_TEXT = '*123456* is your verification code. For your security, do not
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
 async function startSim(t, options = {}) {
   const sim = createSimulator({ log: () => {}, callbackDelayMs: 5, ...options });
   await sim.start(0);
@@ -34,30 +32,9 @@ async function startSim(t, options = {}) {
   return sim;
 }
 
-function toForm(params) {
-  const form = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) form.append(name, item);
-    }
-  }
-  return form.toString();
-}
-
-/** A request whose answer, and (unless told otherwise) whose logged request, match the spec. */
-async function call(sim, method, path, { form, as = FULL_ACCOUNT, requestProblems = [] } = {}) {
-  const headers = { Authorization: basic(as.sid, as.authToken) };
-  if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    headers,
-    body: form ? toForm(form) : undefined,
-  });
-  const body = await response.json();
-  assert.deepEqual(checkResponse(method, path, response.status, body), [], `${method} ${path}`);
-  assert.deepEqual(checkRequest(sim.requests.list().at(-1)), requestProblems);
-  return { status: response.status, body };
-}
+/** One request to the simulator, as the account `as` (default the Full account). */
+const call = (sim, method, path, { as = FULL_ACCOUNT, ...options } = {}) =>
+  checkedCall(sim, method, path, { auth: authOf(as), ...options });
 
 const sendMessage = (sim, form, options = {}) =>
   call(sim, 'POST', `/2010-04-01/Accounts/${(options.as ?? FULL_ACCOUNT).sid}/Messages.json`, {

@@ -4,7 +4,6 @@
 use serde_json::Value;
 
 use crate::api::{CheckName, CheckStatus as Status, ConfigurationCheck, ConfigurationReport};
-use crate::error::PluginError;
 use crate::host::Host;
 use crate::plugin::Plugin;
 use crate::twilio::verify::fetch_service;
@@ -17,10 +16,6 @@ fn check(name: CheckName, status: Status, message: impl Into<String>) -> Configu
         status,
         message: message.into(),
     }
-}
-
-fn twilio_code(err: &PluginError) -> Option<i64> {
-    err.twilio_code()
 }
 
 /// What the account check found, deciding what the sender check can do.
@@ -121,7 +116,7 @@ impl<H: Host> Plugin<H> {
                     ),
                 }
             }
-            Err(err) => match twilio_code(&err) {
+            Err(err) => match err.twilio_code() {
                 Some(20003) => (
                     check(name, Status::Failed, "Twilio refused the Account SID and Auth Token (Twilio error 20003): check both in your Twilio Console, where the token is under the SID."),
                     Account::Unusable,
@@ -195,7 +190,7 @@ impl<H: Host> Plugin<H> {
                     (Status::Warning, format!("{text} Set codeLength to {digits}: answers tell the app's clients how many digits to expect."))
                 }
             }
-            Err(err) if twilio_code(&err) == Some(20404) => (Status::Failed, format!("The Verify service {sid} was not found in this account. Copy its SID from Twilio Console > Verify > Services.")),
+            Err(err) if err.twilio_code() == Some(20404) => (Status::Failed, format!("The Verify service {sid} was not found in this account. Copy its SID from Twilio Console > Verify > Services.")),
             Err(err) => (Status::Failed, err.to_string()),
         }
     }
@@ -206,7 +201,7 @@ impl<H: Host> Plugin<H> {
                 let label = service.get("friendly_name").and_then(Value::as_str).unwrap_or(sid);
                 (Status::Passed, format!("The Messaging Service \"{label}\" exists."))
             }
-            Err(err) if twilio_code(&err) == Some(20404) => (Status::Failed, format!("The Messaging Service {sid} was not found in this account. Copy its SID from Twilio Console > Messaging > Services.")),
+            Err(err) if err.twilio_code() == Some(20404) => (Status::Failed, format!("The Messaging Service {sid} was not found in this account. Copy its SID from Twilio Console > Messaging > Services.")),
             Err(err) => (Status::Failed, err.to_string()),
         }
     }

@@ -76,7 +76,8 @@ function lookupOf(service, landline) {
   return { carrier: { ...carrier, error_code: null } };
 }
 
-function verificationResource(verification, service, origin, { landline = false } = {}) {
+/** The members a verification and a check of it share, in Twilio's order. */
+function verificationBasics(verification) {
   return {
     sid: verification.sid,
     service_sid: verification.serviceSid,
@@ -85,6 +86,12 @@ function verificationResource(verification, service, origin, { landline = false 
     channel: verification.channel,
     status: verification.status,
     valid: verification.status === 'approved',
+  };
+}
+
+function verificationResource(verification, service, origin, { landline = false } = {}) {
+  return {
+    ...verificationBasics(verification),
     lookup: lookupOf(service, landline),
     amount: null,
     payee: null,
@@ -102,13 +109,7 @@ function verificationResource(verification, service, origin, { landline = false 
 
 function verificationCheckResource(verification) {
   return {
-    sid: verification.sid,
-    service_sid: verification.serviceSid,
-    account_sid: verification.accountSid,
-    to: verification.to,
-    channel: verification.channel,
-    status: verification.status,
-    valid: verification.status === 'approved',
+    ...verificationBasics(verification),
     amount: null,
     payee: null,
     date_created: iso8601(verification.createdAt),
