@@ -436,12 +436,32 @@ describe('SAVE and uninstall', () => {
     assert.equal(again.db.prepare('SELECT identity FROM users').get().identity, 'ann@example.com');
   });
 
-  test('users-table columns saved while running take effect at the next start', async (t) => {
-    const { app } = await startApp(t);
+  test('users-table columns saved on an empty table take effect at once, and stay', async (t) => {
+    const dataDir = tempDir(t);
+    const { app } = await startApp(t, { dataDir });
     const { body } = await apiPost(app, 'save', {
       config: formConfig(app, { identityField: 'phoneNumber' }),
     });
-    assert.deepEqual(body.installation.pendingRestart, ['identityField']);
+    assert.deepEqual(body.installation.pendingRestart, []);
+    assert.equal(body.installation.active, true);
+    // Registered at once with the phone number as the identity, no email asked for.
+    const { step2 } = await registerWithCode(app, '+14155550107', {
+      password: 'correct horse battery staple',
+    });
+    assert.equal(step2.status, 200, step2.text);
+    assert.equal(step2.body.phoneNumber, '+14155550107');
+    await app.stop();
+
+    // The next start keeps the saved columns, and the user can log in with her number.
+    const { app: again } = await startApp(t, { dataDir });
+    const { installation } = (await apiGet(again, 'product')).body;
+    assert.equal(installation.active, true, JSON.stringify(installation.problems));
+    const login = await postJson(`${again.url}/api/users/login`, {
+      login: '+14155550107',
+      password: 'correct horse battery staple',
+    });
+    assert.equal(login.status, 200, login.text);
+    assert.equal(login.body.phoneNumber, '+14155550107');
   });
 });
 

@@ -270,6 +270,7 @@ function createApp(options = {}) {
         log,
         userColumns: state.users.fields,
         usersCount: () => state.users.count(),
+        useColumns: (columns) => state.users.useColumns(columns),
         complete,
         check: (candidate) => checkPluginSettings(TwilioPlugin, candidate, allowedOrigins),
       });

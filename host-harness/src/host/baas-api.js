@@ -1,8 +1,13 @@
-// The BaaS's HTTP server: routing, request context for the hooks, one JSON answer per request,
-// and an access log line. Every answer is JSON, errors included.
+// The BaaS's HTTP API on fastify: the routes (the user routes, the plugin's services, the
+// console's), their body limits and schemas, the request context for the hooks, one JSON answer
+// per request in the host's error shape `{code, message}` (framework errors included), and an
+// access log line. Bodies are read by http-json.js (one reader: JSON, or a webhook's form as
+// text), which insists on the JSON type and closes gently after refusing a large body.
 
 const crypto = require('node:crypto');
 const http = require('node:http');
+
+const fastify = require('fastify');
 
 const {
   BaasError,
@@ -12,14 +17,22 @@ const {
   pluginErrorResponse,
 } = require('./errors');
 const { clientAddress } = require('./client-address');
-const { DEFAULT_BODY_LIMIT, readJsonBody, sendJson } = require('./http-json');
-const { installRefusals, readTarget } = require('./http-refusals');
+const {
+  DEFAULT_BODY_LIMIT,
+  isLingering,
+  readJsonBody,
+  readTextBody,
+  sendJson,
+} = require('./http-json');
+const { installRefusals, onClientError, readTarget } = require('./http-refusals');
 const { createKnownLogins } = require('./known-logins');
 const { createLoginRoute, createLoginThrottle } = require('./routes-login');
 const { createServiceRoutes } = require('./routes-services');
 const { createUserRoutes } = require('./routes-users');
 
-const OBJECT_ID = '([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})';
+/** A user's path: its objectId is a UUID (anything else is no user: 404). */
+const USER_URL =
+  '/api/users/:objectId(^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$)';
 const MAX_USER_AGENT_CHARS = 256;
 
 /**
@@ -40,7 +53,12 @@ const MAX_USER_AGENT_CHARS = 256;
  * @param {import('node:net').BlockList | null} [deps.trustedProxies] proxies whose
  *   X-Forwarded-For names the client (`ctx.clientIp`)
  * @param {object[]} [deps.extraRoutes] more routes of the same shape (the console's); a handler
- *   may answer `raw` (a string or Buffer, with its Content-Type in `headers`) instead of `body`
+ *   may answer `raw` (a string or Buffer, with its Content-Type in `headers`) instead of `body`.
+ *   A route is `{method, url, handler}` (url a fastify path, or a list of them) and may say
+ *   `readsBody` (JSON; `bodyAs: 'text'` for a form), `bodyLimit`, `event` (ctx.event) and
+ *   `objectBody` (the body must be a JSON object: the BaasError to answer when it is not) and
+ *   `prepare(req)` (checks made before the body is read; what it returns reaches the handler
+ *   as `prepared`)
  * @param {import('better-sqlite3').Database} [deps.db] where failed password logins are counted
  *   (the login throttle); without it, password logins are not throttled
  * @param {() => number} [deps.clock] ms since the epoch, for the login throttle
@@ -83,58 +101,39 @@ function createBaasApi({
   const routes = [
     {
       method: 'POST',
-      path: /^\/api\/users\/register$/,
+      url: '/api/users/register',
       readsBody: true,
+      objectBody: errors.missingProperties,
       event: 'register',
       handler: userRoutes.register,
     },
     {
       method: 'POST',
-      path: /^\/api\/users\/login$/,
+      url: '/api/users/login',
       readsBody: true,
+      objectBody: errors.loginMissing,
       event: 'login',
       handler: loginRoute.login,
     },
-    {
-      method: 'GET',
-      path: new RegExp(`^/api/users/${OBJECT_ID}$`),
-      params: ['objectId'],
-      handler: userRoutes.getUser,
-    },
+    { method: 'GET', url: USER_URL, handler: userRoutes.getUser },
     {
       method: 'PUT',
-      path: new RegExp(`^/api/users/${OBJECT_ID}$`),
-      params: ['objectId'],
+      url: USER_URL,
       readsBody: true,
+      objectBody: errors.missingProperties,
       handler: userRoutes.updateUser,
     },
     ...serviceRoutes,
     ...extraRoutes,
     {
       method: 'GET',
-      path: /^\/api\/health$/,
+      url: '/api/health',
       handler: async () => {
         const body = { ok: true, ...(typeof health === 'function' ? await health() : health) };
         return { status: body.ok ? 200 : 503, body, headers: {} };
       },
     },
   ];
-
-  /** The route for this request, or the BaasError (404 / 405) explaining why there is none. */
-  function findRoute(method, pathname) {
-    const onPath = routes.filter((route) => route.path.test(pathname));
-    if (onPath.length === 0) return { error: errors.notFound(method, pathname) };
-    const route = onPath.find((candidate) => candidate.method === method);
-    if (!route) {
-      return {
-        error: errors.methodNotAllowed(method, pathname),
-        allow: onPath.map((candidate) => candidate.method).join(', '),
-      };
-    }
-    const match = route.path.exec(pathname);
-    const params = Object.fromEntries((route.params ?? []).map((name, i) => [name, match[i + 1]]));
-    return { route, params };
-  }
 
   let warnedUntrusted = false;
   /** Said once: X-Forwarded-For from a peer TRUSTED_PROXIES does not name is ignored. */
@@ -163,70 +162,179 @@ function createBaasApi({
     };
   }
 
-  function errorAnswer(err, requestId) {
+  /** The answer for anything thrown: the host's shape, whoever threw it. */
+  function errorAnswer(err, request) {
     if (err instanceof BaasError) return baasErrorResponse(err);
+    if (err?.validation) {
+      const refusal = request.routeOptions.config.objectBody;
+      return baasErrorResponse(refusal ? refusal() : errors.malformedJson(err.message));
+    }
+    const status = err?.statusCode;
+    if (typeof err?.code === 'string' && err.code.startsWith('FST_') && status < 500) {
+      if (status === 415) return baasErrorResponse(errors.notJson());
+      if (err.code === 'FST_ERR_BAD_URL') return baasErrorResponse(errors.badTarget());
+      return baasErrorResponse(new BaasError(status, status, err.message));
+    }
     if (isPluginError(err)) return pluginErrorResponse(err);
-    log('error', 'request failed', { requestId, error: err?.message });
+    log('error', 'request failed', { requestId: request.id, error: err?.message });
     return baasErrorResponse(errors.internal());
   }
 
-  async function handle(req, res) {
-    const requestId = crypto.randomUUID();
-    const started = performance.now();
-    const { url, refusal } = readTarget(req);
-    let answer;
-    try {
-      const found = refusal ? { error: refusal } : findRoute(req.method, url.pathname);
-      if (found.error) {
-        answer = baasErrorResponse(found.error);
-        if (found.allow) answer.headers.Allow = found.allow;
-      } else {
-        const body = found.route.readsBody ? await readJsonBody(req, bodyLimit) : undefined;
-        answer = await found.route.handler({
-          req,
-          url,
-          params: found.params,
-          body,
-          ctx: hookContext(req, requestId, found.route.event),
-        });
-      }
-    } catch (err) {
-      answer = errorAnswer(err, requestId);
-    }
+  /** Writes a handler's answer: `raw` bytes as typed, or `body` as JSON. */
+  function send(request, reply, answer) {
+    const headers = { ...answer.headers, 'X-Request-Id': request.id };
     if (answer.raw !== undefined) {
-      res.writeHead(answer.status, { ...answer.headers, 'X-Request-Id': requestId });
-      res.end(answer.raw);
-    } else {
-      sendJson(req, res, answer.status, answer.body, {
-        ...answer.headers,
-        'X-Request-Id': requestId,
-      });
+      return reply.code(answer.status).headers(headers).send(answer.raw);
     }
-    log('info', 'request', {
-      requestId,
-      method: req.method,
-      path: url?.pathname,
-      status: answer.status,
-      ms: Math.round(performance.now() - started),
-    });
+    if (isLingering(request.raw)) {
+      // A refused body is still arriving: answered at once, closed once it is discarded.
+      reply.hijack();
+      sendJson(request.raw, reply.raw, answer.status, answer.body, headers);
+      return reply;
+    }
+    // Fastify closes the connection after any body it could not parse; http-json.js has
+    // already dealt with the rest of a refused body, so the connection stays as Node would
+    // keep it (open for HTTP/1.1, closed for HTTP/1.0) and serves the next request.
+    if (reply.hasHeader('connection')) {
+      reply.header('connection', reply.raw.shouldKeepAlive ? 'keep-alive' : 'close');
+    }
+    return reply
+      .code(answer.status)
+      .headers({ 'Cache-Control': 'no-store', ...headers })
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(answer.body));
   }
 
-  server.on('request', (req, res) => {
-    handle(req, res).catch((err) => {
-      // Only reachable if writing the answer itself failed (the client is gone).
-      log('warn', 'could not answer a request', { error: err.message });
-      res.destroy();
+  // Requests wait for the routes to be in place; the server may already be listening.
+  let ready = null;
+  const api = fastify({
+    serverFactory: (handler) => {
+      server.on('request', (req, res) => {
+        ready.then(
+          () => handler(req, res),
+          () => sendJson(req, res, 500, baasErrorResponse(errors.internal()).body),
+        );
+      });
+      return server;
+    },
+    bodyLimit,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    logger: false,
+    clientErrorHandler: onClientError(server, log),
+    // Node's own errors (a URL that does not decode, ...) in the host's shape too.
+    frameworkErrors: (err, request, reply) => send(request, reply, errorAnswer(err, request)),
+    // Bodies are JSON as JSON is: no type coercion, nothing removed, nothing defaulted.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+  });
+  // Every method Node parses is routed (CONNECT never reaches a route: http-refusals.js), so a
+  // known path with another method answers 405 naming the ones it has.
+  for (const method of http.METHODS) {
+    if (method !== 'CONNECT' && !api.supportedMethods.includes(method)) {
+      api.addHttpMethod(method, { hasBody: true });
+    }
+  }
+
+  api.decorateRequest('target', null);
+  api.decorateRequest('prepared', null);
+  api.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+    const { url, refusal } = readTarget(request.raw);
+    if (refusal) throw refusal;
+    request.target = url;
+  });
+  api.addHook('onResponse', async (request, reply) => {
+    log('info', 'request', {
+      requestId: request.id,
+      method: request.method,
+      path: request.target?.pathname,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
     });
   });
+
+  // One reader for every body (http-json.js); fastify calls it for bodies that came with a type
+  // or a length. Routes that take none, and unknown ones, leave theirs unread (Node drops it).
+  api.removeAllContentTypeParsers();
+  api.addContentTypeParser('*', (request) => {
+    const { config, bodyLimit: limit } = request.routeOptions;
+    if (request.is404 || !config.readsBody) return Promise.resolve(undefined);
+    return config.bodyAs === 'text'
+      ? readTextBody(request.raw, limit)
+      : readJsonBody(request.raw, limit);
+  });
+
+  api.setErrorHandler((err, request, reply) => send(request, reply, errorAnswer(err, request)));
+  api.setNotFoundHandler((request, reply) =>
+    send(
+      request,
+      reply,
+      baasErrorResponse(errors.notFound(request.method, request.target?.pathname ?? request.url)),
+    ),
+  );
+
+  const methodsOf = new Map();
+  for (const route of routes) {
+    for (const url of [route.url].flat()) {
+      methodsOf.set(url, [...(methodsOf.get(url) ?? []), route.method]);
+      api.route({
+        method: route.method,
+        url,
+        bodyLimit: route.bodyLimit ?? bodyLimit,
+        config: {
+          readsBody: Boolean(route.readsBody),
+          bodyAs: route.bodyAs ?? 'json',
+          objectBody: route.objectBody ?? null,
+        },
+        ...(route.objectBody ? { schema: { body: { type: 'object' } } } : {}),
+        ...(route.prepare
+          ? {
+              onRequest: async (request) => {
+                request.prepared = await route.prepare(request.raw);
+              },
+            }
+          : {}),
+        handler: async (request, reply) => {
+          const answer = await route.handler({
+            prepared: request.prepared,
+            req: request.raw,
+            url: request.target,
+            params: request.params,
+            body: request.body,
+            ctx: hookContext(request.raw, request.id, route.event),
+          });
+          return send(request, reply, answer);
+        },
+      });
+    }
+  }
+  for (const [url, methods] of methodsOf) {
+    const served = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    const refused = api.supportedMethods.filter((method) => !served.includes(method));
+    api.route({
+      method: refused,
+      url,
+      config: { readsBody: false },
+      handler: async (request, reply) => {
+        const answer = baasErrorResponse(
+          errors.methodNotAllowed(request.method, request.target.pathname),
+        );
+        answer.headers.Allow = served.join(', ');
+        return send(request, reply, answer);
+      },
+    });
+  }
+  ready = api.ready();
+
   // A request waits at most for Twilio (30 s at the very most) plus hashing; past a minute
   // something is stuck and the socket is better freed.
   server.requestTimeout = 60_000;
   // A client that sends its request and then closes its side (`printf ... | nc`, some HTTP/1.0
   // clients) still gets the answer, which may take a password hash or a Twilio call to make.
   server.httpAllowHalfOpen = true;
-  // Node's own refusals (oversized headers, not HTTP, ...) answered in JSON too.
+  // Node's own refusals (Expect, CONNECT, no Host) answered in JSON too.
   installRefusals(server, log);
-  return { server };
+  return { server, api, ready };
 }
 
 module.exports = { createBaasApi };

@@ -26,9 +26,9 @@ function checkEmail(value) {
  *   user, or throws a BaasError with Backendless's code
  */
 function createDefaultRegistration(users) {
-  const { identityField, phoneNumberField, phoneConfirmedField } = users.fields;
-
   return async function register(args) {
+    // Read at each call: a saved configuration may change them while the table is empty.
+    const { identityField, phoneNumberField, phoneConfirmedField } = users.fields;
     const identity = args[identityField];
     if (isBlank(identity)) throw errors.identityMissing(identityField);
     if (typeof identity !== 'string') throw errors.invalidProperty(identityField, 'text');

@@ -1,4 +1,4 @@
-// JSON in and out of node:http: a bounded body reader that insists on JSON, one way of
+// JSON in and out of node:http (under fastify too): a bounded body reader that insists on JSON, one way of
 // answering, and the lingering close after refusing a body that is still arriving.
 
 const { errors } = require('./errors');
@@ -134,6 +134,9 @@ function discardRest(req) {
   });
 }
 
+/** Whether a refused body of this request is still being discarded (see sendJson). */
+const isLingering = (req) => lingering.has(req);
+
 /**
  * Answers with JSON. After a refused body that is still arriving, the answer says
  * `Connection: close` and goes out at once (its Content-Length tells the client where it ends),
@@ -160,6 +163,7 @@ function sendJson(req, res, status, body, headers = {}) {
 
 module.exports = {
   JSON_TYPE,
+  isLingering,
   readJsonBody,
   readTextBody,
   sendJson,

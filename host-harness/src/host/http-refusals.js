@@ -95,12 +95,12 @@ function onClientError(server, log) {
 }
 
 /**
- * Makes `server` answer, in JSON, the requests Node would refuse on its own. Node checks Host
- * itself only when `requireHostHeader` is on; `readTarget` does it instead.
+ * Makes `server` answer, in JSON, the requests Node would refuse on its own (the parser's
+ * refusals go through `onClientError`, which the framework installs as its clientErrorHandler).
+ * Node checks Host itself only when `requireHostHeader` is on; `readTarget` does it instead.
  */
 function installRefusals(server, log) {
   server.requireHostHeader = false;
-  server.on('clientError', onClientError(server, log));
   server.on('checkExpectation', (req, res) => {
     const { status, code, message } = errors.expectationFailed();
     log('warn', 'refused a request', { status, method: req.method });
@@ -135,4 +135,4 @@ function readTarget(req) {
   }
 }
 
-module.exports = { installRefusals, readTarget };
+module.exports = { installRefusals, onClientError, readTarget };

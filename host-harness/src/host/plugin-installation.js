@@ -82,6 +82,8 @@ function startConfig(store, manifest, { explicit, initial }) {
  * @param {() => number} [deps.clock]
  * @param {() => number} [deps.usersCount] how many users the users table holds: their column
  *   settings cannot change under them
+ * @param {(columns: Record<string, string>) => boolean} [deps.useColumns] switches the users
+ *   store (and so `userColumns`) to these columns at once, or answers false when it cannot
  */
 function createPluginInstallation({
   manifest,
@@ -94,6 +96,7 @@ function createPluginInstallation({
   check,
   clock = Date.now,
   usersCount = () => 0,
+  useColumns = () => false,
 }) {
   const hooks = new Set(manifest.hooks.flatMap((hook) => [hook.before, hook.after]));
   const defaults = Object.fromEntries(manifest.config.map((item) => [item.name, item.default]));
@@ -121,10 +124,27 @@ function createPluginInstallation({
     return { settings, pendingRestart };
   }
 
-  function validated(config) {
+  /**
+   * Makes the configuration's column settings the users table's at once when the table allows
+   * it (no user yet, or they are the ones its users were registered under): users who register
+   * from now on are stored under them, and the next start keeps them.
+   */
+  function adoptColumns(config) {
+    const settings = complete(config);
+    const wanted = Object.fromEntries(
+      USER_COLUMNS.map((name) => [name, settings[name] || defaults[name]]),
+    );
+    if (!useColumns(wanted)) return false;
+    log('info', 'users-table settings changed', wanted);
+    return true;
+  }
+
+  /** The settings of a configuration that passes every check; `adopt` applies its columns. */
+  function validated(config, { adopt = false } = {}) {
     const problems = check(complete(config));
     if (problems.length) throw configInvalid(problems);
-    const result = settingsFor(config);
+    let result = settingsFor(config);
+    if (adopt && result.pendingRestart.length && adoptColumns(config)) result = settingsFor(config);
     const users = usersCount();
     if (users > 0 && result.pendingRestart.length) {
       // Refused rather than migrated: a user's stored identity (an email) cannot become a
@@ -154,7 +174,7 @@ function createPluginInstallation({
 
   /** Makes an instance of `config` the active one; throws CONFIG_INVALID without switching. */
   function activate(config) {
-    const { settings, pendingRestart } = validated(config);
+    const { settings, pendingRestart } = validated(config, { adopt: true });
     const instance = TwilioPlugin.create(settings, pluginHost);
     switchTo({ instance, settings, calls: 0, retired: false });
     state.problems = [];

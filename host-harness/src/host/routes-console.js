@@ -132,15 +132,16 @@ function createConsoleRoutes({
   const secure = (req) => overHttps(String(req.headers.host ?? ''));
 
   /** `open` routes work without a session: the sign-in page and what it calls. */
-  const route = (method, pattern, handler, { open = false } = {}) => ({
+  const route = (method, url, handler, { open = false } = {}) => ({
     method,
-    path: pattern,
+    url,
     readsBody: method === 'POST',
-    handler: async (request) => {
-      guard(request.req);
-      const session = open ? null : operator(request.req);
-      return handler({ ...request, session });
+    // Before the body is read: the host name, the type, the origin, the session.
+    prepare: (req) => {
+      guard(req);
+      return open ? null : operator(req);
     },
+    handler: (request) => handler({ ...request, session: request.prepared }),
   });
 
   function staticFile(name) {
@@ -184,20 +185,20 @@ function createConsoleRoutes({
   }
 
   return [
-    route('GET', /^\/console\/?$/, operatorPage('index.html'), { open: true }),
-    route('GET', /^\/console\/activity$/, operatorPage('activity.html'), { open: true }),
-    route('GET', /^\/console\/sign-in$/, staticFile('sign-in.html'), { open: true }),
+    route('GET', ['/console', '/console/'], operatorPage('index.html'), { open: true }),
+    route('GET', '/console/activity', operatorPage('activity.html'), { open: true }),
+    route('GET', '/console/sign-in', staticFile('sign-in.html'), { open: true }),
     // The pages' code and style hold nothing secret; the sign-in page needs them.
     ...Object.keys(STATIC_FILES)
       .filter((name) => !name.endsWith('.html'))
       .map((name) =>
-        route('GET', new RegExp(`^/console/${name.replace('.', '\\.')}$`), staticFile(name), {
+        route('GET', `/console/${name}`, staticFile(name), {
           open: true,
         }),
       ),
     route(
       'GET',
-      /^\/console\/api\/session$/,
+      '/console/api/session',
       ({ req }) => {
         const token = auth.session(req);
         return ok(
@@ -208,7 +209,7 @@ function createConsoleRoutes({
     ),
     route(
       'POST',
-      /^\/console\/api\/sign-in$/,
+      '/console/api/sign-in',
       async ({ req, body, ctx }) => {
         const credentials = body && typeof body === 'object' ? body : {};
         const token = await auth.signIn(
@@ -223,7 +224,7 @@ function createConsoleRoutes({
       },
       { open: true },
     ),
-    route('POST', /^\/console\/api\/sign-out$/, ({ req, session }) => {
+    route('POST', '/console/api/sign-out', ({ req, session }) => {
       auth.signOut(session);
       return {
         status: 200,
@@ -231,8 +232,8 @@ function createConsoleRoutes({
         headers: { 'Set-Cookie': auth.clearCookie(secure(req)) },
       };
     }),
-    route('GET', /^\/console\/api\/product$/, () => ok(product())),
-    route('GET', /^\/console\/api\/configuration$/, () => {
+    route('GET', '/console/api/product', () => ok(product())),
+    route('GET', '/console/api/configuration', () => {
       const status = installation.status();
       return ok({
         installed: status.installed,
@@ -244,11 +245,11 @@ function createConsoleRoutes({
         ),
       });
     }),
-    route('POST', /^\/console\/api\/validate$/, ({ body }) => {
+    route('POST', '/console/api/validate', ({ body }) => {
       const problems = installation.problemsOf(submitted(body));
       return ok({ ok: problems.length === 0, problems });
     }),
-    route('POST', /^\/console\/api\/test$/, async ({ body }) => {
+    route('POST', '/console/api/test', async ({ body }) => {
       const config = submitted(body);
       const report = withFields(await installation.testConfiguration(config), config);
       log('info', 'configuration tested', {
@@ -257,7 +258,7 @@ function createConsoleRoutes({
       });
       return ok(report);
     }),
-    route('POST', /^\/console\/api\/save$/, async ({ body }) => {
+    route('POST', '/console/api/save', async ({ body }) => {
       const config = submitted(body);
       // Well formed first (nothing is sent to Twilio for a form with mistakes), then live: a
       // configuration Twilio refuses is not installed, whatever TEST CONFIGURATION was asked.
@@ -268,7 +269,7 @@ function createConsoleRoutes({
       installation.save(config);
       return ok(product());
     }),
-    route('GET', /^\/console\/api\/activity$/, async ({ url }) => {
+    route('GET', '/console/api/activity', async ({ url }) => {
       const text = url.searchParams.get('hours') ?? '24';
       const hours = Number(text);
       if (!/^\d+$/.test(text) || hours < 1 || hours > MAX_HOURS) {
@@ -282,7 +283,7 @@ function createConsoleRoutes({
         throw errors.storageUnavailable();
       }
     }),
-    route('POST', /^\/console\/api\/uninstall$/, () => {
+    route('POST', '/console/api/uninstall', () => {
       installation.uninstall();
       return ok(product());
     }),

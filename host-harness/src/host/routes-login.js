@@ -168,7 +168,6 @@ function createLoginRoute({ plugin, users, sessions, log, throttle = null, known
   }
 
   async function login({ body, ctx }) {
-    if (!isPlainObject(body)) throw errors.loginMissing();
     const before = await callHook(plugin, 'beforeLogin', ctx, body);
     if (before.failure) return before.failure;
     const { outcome } = before;

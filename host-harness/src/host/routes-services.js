@@ -9,7 +9,7 @@
 //   go to the plugin, which checks X-Twilio-Signature and answers 403 unless Twilio signed it.
 
 const { BaasError, errors } = require('./errors');
-const { DEFAULT_BODY_LIMIT, readTextBody } = require('./http-json');
+const { DEFAULT_BODY_LIMIT } = require('./http-json');
 
 const SIGNATURE_ACCESS = 'twilio-signature';
 
@@ -26,8 +26,6 @@ function parseRoute(route) {
   if (!match) throw new Error(`the manifest's service route "${route}" is not "METHOD /path"`);
   return { method: match[1], path: match[2] };
 }
-
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Who may call a service: `signed-in`, `anyone` or `twilio-signature`. `config:<setting>` reads
@@ -95,7 +93,7 @@ function createServiceRoutes({
   function operationRoute(service, method, path) {
     return {
       method,
-      path: new RegExp(`^${escapeRegExp(path)}$`),
+      url: path,
       readsBody: true,
       event: service.name,
       handler: async ({ req, body, ctx }) => {
@@ -110,15 +108,17 @@ function createServiceRoutes({
   function callbackRoute(service, method, path) {
     return {
       method,
-      path: new RegExp(`^${escapeRegExp(path)}$`),
+      url: path,
+      // Twilio posts a form: read as text, signed as sent. Oversized: 413 (http-json.js).
+      readsBody: true,
+      bodyAs: 'text',
+      bodyLimit,
       event: service.name,
-      handler: async ({ req, ctx }) => {
-        // Twilio posts a form: read as text, signed as sent. Oversized: 413 (http-json.js).
-        const text = await readTextBody(req, bodyLimit);
+      handler: async ({ req, body, ctx }) => {
         const receipt = await plugin[service.name](ctx, {
           url: `${publicUrl}${req.url}`,
           headers: plainHeaders(req.headers),
-          body: text,
+          body: body ?? '',
         });
         return { status: 200, body: receipt, headers: {} };
       },

@@ -24,7 +24,8 @@ const isOn = (value) => value === true || value === 1 || /^(true|1)$/i.test(Stri
  */
 function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) }) {
   const registerUser = createDefaultRegistration(users);
-  const { phoneConfirmedField } = users.fields;
+  // users.fields is read at each call: a saved configuration may change it on an empty table.
+  const { fields } = users;
   const { unexpected, callHook } = createOutcomeHandling(log);
 
   /** The BaaS's registration as an answer plus the `result` the after-hook is told about. */
@@ -40,7 +41,6 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
   }
 
   async function register({ body, ctx }) {
-    if (!isPlainObject(body)) throw errors.missingProperties();
     const before = await callHook(plugin, 'beforeRegister', ctx, body);
     if (before.failure) return before.failure;
     const { outcome } = before;
@@ -52,7 +52,7 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
     // Without `args` the client's own properties are used, minus the confirmed flag: only the
     // plugin may say a phone number was confirmed.
     const args = isPlainObject(outcome.args) ? outcome.args : { ...body };
-    if (!isPlainObject(outcome.args)) delete args[phoneConfirmedField];
+    if (!isPlainObject(outcome.args)) delete args[fields.phoneConfirmedField];
     const { result, answer } = await runDefaultRegistration(args, ctx.requestId);
 
     // The after-hook always runs, on failure too: that is when the plugin releases the
@@ -93,9 +93,8 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
    */
   async function updateUser({ req, params, body }) {
     const user = await owner(req, params.objectId);
-    if (!isPlainObject(body)) throw errors.missingProperties();
     const { currentPassword, ...properties } = body;
-    const { identityField, phoneNumberField } = users.fields;
+    const { identityField, phoneNumberField, phoneConfirmedField } = fields;
     const fixed = new Set([identityField, phoneNumberField, phoneConfirmedField, 'password']);
     // Backendless's SDKs send the whole user back: what is unchanged is no change.
     const changes = Object.fromEntries(

@@ -91,15 +91,19 @@ function columnsFor(db, requested, record) {
  */
 function createUsersStore(db, requested, clock = Date.now, { record = true } = {}) {
   db.exec(SCHEMA);
-  const { identityField, phoneNumberField, phoneConfirmedField } = columnsFor(
-    db,
-    requested,
-    record,
-  );
-  const phoneIsIdentity = identityField === phoneNumberField;
+  // One object, changed in place by useColumns: whoever holds `fields` reads the current ones.
+  const fields = {};
+  const setFields = (columns) =>
+    Object.assign(fields, {
+      identityField: columns.identityField,
+      phoneNumberField: columns.phoneNumberField,
+      phoneConfirmedField: columns.phoneConfirmedField,
+      phoneIsIdentity: columns.identityField === columns.phoneNumberField,
+    });
+  setFields(columnsFor(db, requested, record));
   // Email addresses are compared without case, as Backendless does; other identities exactly.
   const identityKey = (value) =>
-    identityField === 'email' ? value.trim().toLowerCase() : value.trim();
+    fields.identityField === 'email' ? value.trim().toLowerCase() : value.trim();
 
   const statements = {
     insert: db.prepare(`
@@ -122,6 +126,7 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
   /** The user as the API shows it: Backendless's system properties, never the password hash. */
   function toPublic(row) {
     if (!row) return null;
+    const { identityField, phoneNumberField, phoneConfirmedField } = fields;
     return {
       ...JSON.parse(row.properties),
       [phoneNumberField]: row.phone_number,
@@ -152,7 +157,7 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
         objectId,
         identity: identity.trim(),
         identityKey: identityKey(identity),
-        phoneNumber: phoneIsIdentity ? identity.trim() : (phoneNumber ?? null),
+        phoneNumber: fields.phoneIsIdentity ? identity.trim() : (phoneNumber ?? null),
         passwordHash,
         confirmed: phoneNumberConfirmed ? 1 : 0,
         properties: JSON.stringify(extra),
@@ -163,7 +168,7 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
         throw new DuplicateUserError('identity');
       }
       if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /users\.phone_number/.test(err.message)) {
-        throw new DuplicateUserError(phoneIsIdentity ? 'identity' : 'phoneNumber');
+        throw new DuplicateUserError(fields.phoneIsIdentity ? 'identity' : 'phoneNumber');
       }
       throw err;
     }
@@ -175,9 +180,9 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
     if (typeof field !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
       return null;
     }
-    if (field === identityField)
+    if (field === fields.identityField)
       return toPublic(statements.byIdentity.get(identityKey(String(value))));
-    if (field === phoneNumberField) return toPublic(statements.byPhone.get(String(value)));
+    if (field === fields.phoneNumberField) return toPublic(statements.byPhone.get(String(value)));
     if (field === 'objectId') return toPublic(statements.byId.get(String(value)));
     if (!PROPERTY_NAME.test(field) || SYSTEM_PROPERTIES.has(field)) return null;
     return toPublic(statements.byProperty.get({ name: field, value }));
@@ -208,8 +213,21 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
       statements.login.run({ objectId, now: clock() });
       return toPublic(statements.byId.get(objectId));
     },
-    fields: { identityField, phoneNumberField, phoneConfirmedField, phoneIsIdentity },
+    fields,
     count: () => db.prepare('SELECT count(*) AS n FROM users').get().n,
+    /**
+     * Switches to other columns at once: those the table's users were registered under (as
+     * recorded; another host may have switched first), or any while it has no user (then
+     * recorded). Otherwise changes nothing and answers false.
+     */
+    useColumns(columns) {
+      return db.transaction(() => {
+        const chosen = columnsFor(db, columns, true);
+        if (COLUMN_SETTINGS.some((name) => chosen[name] !== columns[name])) return false;
+        setFields(chosen);
+        return true;
+      })();
+    },
   };
 }
 

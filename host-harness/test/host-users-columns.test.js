@@ -1,0 +1,33 @@
+// The users table's column settings (identity, phone number, confirmed flag): they change at
+// once while the table is empty, follow another host's change, and never move under users.
+
+const assert = require('node:assert/strict');
+const { test } = require('node:test');
+
+const Database = require('better-sqlite3');
+
+const { createUsersStore } = require('../src/host/users-store');
+
+const FIELDS = {
+  identityField: 'email',
+  phoneNumberField: 'phoneNumber',
+  phoneConfirmedField: 'phoneNumberConfirmed',
+};
+
+test('the users table changes columns only while empty, or to those its users have', () => {
+  const db = new Database(':memory:');
+  const first = createUsersStore(db, FIELDS);
+  const second = createUsersStore(db, FIELDS);
+  const phone = { ...FIELDS, identityField: 'phoneNumber' };
+  assert.equal(first.useColumns(phone), true, 'empty: changed at once');
+  assert.equal(first.fields.identityField, 'phoneNumber');
+  first.insert({ identity: '+14155550160', passwordHash: 'x', phoneNumberConfirmed: true });
+  // Another store on the same table (another host) follows: its users have those columns.
+  assert.equal(second.useColumns(phone), true);
+  assert.equal(second.findBy('phoneNumber', '+14155550160').phoneNumber, '+14155550160');
+  // Back to email under a user registered by phone: refused, nothing changed.
+  assert.equal(second.useColumns(FIELDS), false);
+  assert.equal(second.fields.identityField, 'phoneNumber');
+  assert.equal(createUsersStore(db, FIELDS).fields.identityField, 'phoneNumber', 'as recorded');
+  db.close();
+});
