@@ -317,21 +317,24 @@ test('in Twilio mode the StatusCallback is under PUBLIC_URL, and absent without 
     TWILIO_SENDER_PHONE_NUMBER: SMS_NUMBER,
   };
   // Twilio itself, faked: every message create is accepted and recorded.
-  const fakeTwilio = (sent) => async (url, init) => {
-    sent.push({ url: String(url), form: new URLSearchParams(init.body) });
-    const body = {
-      sid: `SM${'1'.repeat(32)}`,
-      status: 'queued',
-      to: '+14155550134',
-      from: SMS_NUMBER,
-      num_segments: '1',
-      num_media: '0',
+  const fakeTwilio =
+    (sent) =>
+    async ({ url, body }) => {
+      sent.push({ url: String(url), form: new URLSearchParams(body) });
+      const answer = {
+        sid: `SM${'1'.repeat(32)}`,
+        status: 'queued',
+        to: '+14155550134',
+        from: SMS_NUMBER,
+        num_segments: '1',
+        num_media: '0',
+      };
+      return {
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(answer),
+      };
     };
-    return new Response(JSON.stringify(body), {
-      status: 201,
-      headers: { 'Content-Type': 'application/json' },
-    });
-  };
   for (const [env, expected] of [
     [{}, null],
     [{ PUBLIC_URL: 'https://baas.example.com' }, `https://baas.example.com${CALLBACK_PATH}`],
@@ -339,7 +342,7 @@ test('in Twilio mode the StatusCallback is under PUBLIC_URL, and absent without 
     const sent = [];
     const { app, logs } = await startApp(t, {
       env: { ...twilioEnv, ...env },
-      fetch: fakeTwilio(sent),
+      httpSend: fakeTwilio(sent),
       pluginConfig: { phoneRequired: false },
     });
     assert.equal(app.mode, 'twilio');

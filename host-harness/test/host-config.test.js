@@ -41,7 +41,7 @@ test('with real credentials no simulator starts and only the manifest origins ar
   let sent = 0;
   const { app } = await startApp(t, {
     env: REAL_ENV,
-    fetch: async () => {
+    httpSend: async () => {
       sent += 1;
       throw new Error('no network in tests');
     },

@@ -9,6 +9,7 @@ const Database = require('better-sqlite3');
 
 const { createKvStore } = require('../src/host/kv-store');
 const { createLogger, REDACTED } = require('../src/host/logger');
+const { MAX_RESPONSE_BYTES } = require('../src/host/plugin-http');
 const { createPluginHost } = require('../src/host/plugin-host');
 
 const TWILIO = 'https://api.twilio.com';
@@ -43,6 +44,7 @@ function makeHost(t, { allowedOrigins = [TWILIO], deadlineMs } = {}) {
     log: createLogger({ sink: (entry) => entries.push(entry), minLevel: 'debug' }),
     deadlineMs,
   });
+  t.after(() => host.close());
   return { host, entries, kv };
 }
 
@@ -121,6 +123,44 @@ test("the host deadline caps a plugin's longer timeout", async (t) => {
   });
   assert.ok(performance.now() - started < 1500);
   assert.ok(entries.some((entry) => entry.message === 'plugin HTTP request failed'));
+});
+
+test('requests in a row share one kept-alive connection', async (t) => {
+  const { server, origin } = await countingServer(t);
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
+  const { host } = makeHost(t, { allowedOrigins: [origin] });
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await host.http(twilioLikeRequest(`${origin}/Messages.json`))).status, 200);
+  }
+  assert.equal(server.hits, 5);
+  assert.equal(connections, 1);
+});
+
+test('an answer over 1 MB is cut off, not buffered, and may have been received', async (t) => {
+  const { origin } = await countingServer(t, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1, 'x'));
+  });
+  const { host } = makeHost(t, { allowedOrigins: [origin] });
+  await assert.rejects(host.http(twilioLikeRequest(`${origin}/big`)), {
+    message: /answer over 1048576 bytes/,
+    kind: 'reset',
+  });
+});
+
+test('a server that sends its headers and then stalls is cut off at the deadline', async (t) => {
+  const { origin } = await countingServer(t, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"sid":');
+  });
+  const { host } = makeHost(t, { allowedOrigins: [origin], deadlineMs: 200 });
+  await assert.rejects(host.http(twilioLikeRequest(`${origin}/stall`)), {
+    message: /no answer within 200 ms/,
+    kind: 'timeout',
+  });
 });
 
 test('log redacts secret-looking fields, nested too, and keeps Twilio error codes', () => {

@@ -8,16 +8,17 @@ const { test } = require('node:test');
 
 const { FULL_ACCOUNT, SMS_NUMBER } = require('../src/twilio-sim');
 const { outbox, postJson, readCode, registerWithCode, startApp } = require('./host-helpers');
-const { callService, recordingFetch, signIn } = require('./support/service-calls');
+const { callService, recordingSend, signIn } = require('./support/service-calls');
 
 const MEDIA = ['https://cdn.example.com/a.png', 'https://cdn.example.com/b.jpg?size=large&v=2'];
 const SENT_KEYS = ['from', 'numMedia', 'numSegments', 'sid', 'status', 'to'];
 
 /** A host whose users may register without a phone number, recording what goes to Twilio. */
 async function startMessagingApp(t, pluginConfig = {}, options = {}) {
-  const recorder = recordingFetch();
+  const recorder = recordingSend();
+  t.after(() => recorder.close());
   const started = await startApp(t, {
-    fetch: recorder.fetch,
+    httpSend: recorder.send,
     pluginConfig: { phoneRequired: false, ...pluginConfig },
     ...options,
   });

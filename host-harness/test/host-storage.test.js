@@ -64,6 +64,13 @@ function runRacers(file, op, keys) {
   return Promise.all([race(), race()]);
 }
 
+test('the file is in WAL mode with synchronous=NORMAL: a commit survives a killed process', (t) => {
+  // (The kill itself is host-process.test.js's; here, that each connection is set so.)
+  const { db } = openKv(t, tempDir(t));
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(db.pragma('synchronous', { simple: true }), 1, 'NORMAL');
+});
+
 test('a value is readable until its TTL and gone from that moment', (t) => {
   const clock = fakeClock();
   const { kv } = openKv(t, tempDir(t), clock);

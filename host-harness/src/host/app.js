@@ -64,7 +64,8 @@ function printSms(message) {
  *   (default: printed on stdout)
  * @param {object} [options.simulatorOptions] passed to createSimulator
  * @param {number} [options.httpDeadlineMs] cap on the plugin's HTTP timeouts
- * @param {typeof fetch} [options.fetch] what the plugin's http import sends with
+ * @param {Function} [options.httpSend] what sends the plugin's checked HTTP requests (see
+ *   plugin-host.js `send`; default: node:http / node:https with keep-alive)
  * @param {number} [options.sweepIntervalMs] how often expired storage rows are deleted
  * @param {number} [options.stopGraceMs] how long stop() lets requests in flight finish
  * @param {string} [options.manifestPath]
@@ -228,7 +229,7 @@ function createApp(options = {}) {
         log,
         pluginLog: log.child('plugin'),
         clock,
-        fetch: options.fetch,
+        send: options.httpSend,
         deadlineMs: options.httpDeadlineMs,
       });
       // Every instance gets what the host fills in itself: its status-callback URL unless one is
@@ -339,6 +340,7 @@ function createApp(options = {}) {
     state.stopping ??= (async () => {
       await closeServer(state.server, options.stopGraceMs ?? STOP_GRACE_MS);
       await state.simulator?.stop();
+      state.pluginHost?.close();
       state.kv?.close();
       await state.redis?.close();
       state.installation?.close();

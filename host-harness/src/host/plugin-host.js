@@ -2,9 +2,12 @@
 // declares (pkg/twilio_baas_plugin.d.ts), implemented by the host. This is where the host's
 // guarantees to the app developer are enforced, whatever the plugin asks for:
 // - HTTP only to the origins the manifest declares (plus the local simulator, when the host
-//   itself put it there), never following a redirect elsewhere, always within a deadline;
+//   itself put it there), never following a redirect elsewhere, always within a deadline, an
+//   answer of at most 1 MB, over kept-alive connections (plugin-http.js);
 // - storage confined to the plugin's own namespace;
 // - log lines redacted before they are written.
+
+const { createHttpTransport, TransportError } = require('./plugin-http');
 
 /** The longest any plugin HTTP request may take, whatever timeout the plugin asks for. */
 const DEFAULT_DEADLINE_MS = 30_000;
@@ -19,35 +22,7 @@ function effectiveTimeout(timeoutMs, deadlineMs) {
   return Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.min(timeoutMs, deadlineMs) : deadlineMs;
 }
 
-/** Why a fetch failed, in words an operator can act on; never the request itself. */
-function failureReason(err, timeoutMs) {
-  if (err?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const cause = err?.cause;
-  return String(cause?.code ?? cause?.message ?? err?.message ?? 'network error').slice(0, 200);
-}
-
-/** Errors of a connection that never opened: the request was not sent. */
-const NEVER_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/**
- * The `kind` the plugin reads from a failed request (HttpFailureKind in its d.ts): `connect`
- * when nothing was sent, `timeout` or `reset` when the server may have received it. A timeout
- * may also have struck while connecting; it counts as uncertain, which keeps a code that may
- * still arrive.
- */
-function failureKind(err) {
-  if (err?.name === 'TimeoutError') return 'timeout';
-  return NEVER_CONNECTED.has(err?.cause?.code) ? 'connect' : 'reset';
-}
-
-/** An Error with the kind the plugin reads. */
+/** An Error with the kind the plugin reads (HttpFailureKind in its d.ts). */
 function httpError(message, kind) {
   const err = new Error(message);
   err.kind = kind;
@@ -72,7 +47,8 @@ function stringHeaders(headers) {
  * @param {(level: string, message: string, fields?: object) => void} [deps.pluginLog] where the
  *   plugin's own lines go (default: `deps.log`)
  * @param {() => number} [deps.clock]
- * @param {typeof fetch} [deps.fetch]
+ * @param {ReturnType<typeof createHttpTransport>['send']} [deps.send] what sends the plugin's
+ *   checked requests (default: plugin-http.js over keep-alive agents; tests record or fake it)
  * @param {number} [deps.deadlineMs] cap on every HTTP request's timeout
  */
 function createPluginHost({
@@ -82,10 +58,12 @@ function createPluginHost({
   log,
   pluginLog = log,
   clock = Date.now,
-  fetch: fetchImpl = globalThis.fetch,
+  send = null,
   deadlineMs = DEFAULT_DEADLINE_MS,
 }) {
   const allowed = new Set(allowedOrigins.map(originOf));
+  const transport = send ? null : createHttpTransport();
+  const sendRequest = send ?? transport.send;
 
   async function http(request) {
     const { method = 'GET', url, headers, body = null, timeoutMs } = request ?? {};
@@ -113,33 +91,34 @@ function createPluginHost({
     const timeout = effectiveTimeout(timeoutMs, deadlineMs);
     const started = performance.now();
     try {
-      const response = await fetchImpl(target, {
+      // Never a redirect followed: the plugin sees the 3xx and the allowlist holds.
+      const response = await sendRequest({
         method: upperMethod,
+        url: target,
         headers: stringHeaders(headers),
         body: typeof body === 'string' ? body : undefined,
-        // A redirect could lead anywhere; the plugin sees the 3xx and the allowlist holds.
-        redirect: 'manual',
-        // Covers the body too: a server that sends headers and then stalls is cut off as well.
-        signal: AbortSignal.timeout(timeout),
+        timeoutMs: timeout,
       });
-      const text = await response.text();
       log('debug', 'plugin HTTP request', {
         origin: target.origin,
         method: upperMethod,
         status: response.status,
         ms: Math.round(performance.now() - started),
       });
-      return { status: response.status, headers: Object.fromEntries(response.headers), body: text };
+      return response;
     } catch (err) {
-      const reason = failureReason(err, timeout);
+      // Why, in words an operator can act on; never the request itself.
+      const known = err instanceof TransportError;
+      const reason = known ? err.reason : String(err?.message ?? 'network error').slice(0, 200);
+      const kind = known ? err.kind : 'reset';
       log('warn', 'plugin HTTP request failed', {
         origin: target.origin,
         method: upperMethod,
         reason,
-        kind: failureKind(err),
+        kind,
         ms: Math.round(performance.now() - started),
       });
-      throw httpError(`http: ${target.origin} failed: ${reason}`, failureKind(err));
+      throw httpError(`http: ${target.origin} failed: ${reason}`, kind);
     }
   }
 
@@ -163,6 +142,8 @@ function createPluginHost({
 
   return {
     http,
+    /** Closes the kept-alive connections (a stopping host). */
+    close: () => transport?.close(),
     storageGet: (key) => stored('storageGet', () => storage.get(key)),
     storagePut: (key, value, ttlSeconds) =>
       stored('storagePut', async () => {

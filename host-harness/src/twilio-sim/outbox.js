@@ -42,11 +42,21 @@ function toOutboxEntry(item) {
  */
 function createOutbox({ onEntry, log } = {}) {
   const items = [];
+  // Indexes, so that a lookup costs what it finds, not everything ever sent: entries by bare
+  // number (`?to=` either form) and message records by sid.
+  const byNumber = new Map();
+  const recordsBySid = new Map();
+  /** A stored item's bare number (records keep the address in `to`, other entries the number). */
+  const numberOf = (item) => bareNumber(item.to);
 
   return {
     /** Stores a message record or a Verify / call entry (`via` says which). */
     add(item) {
       items.push(item);
+      const number = numberOf(item);
+      if (!byNumber.has(number)) byNumber.set(number, []);
+      byNumber.get(number).push(item);
+      if (item.via === 'messages') recordsBySid.set(item.sid, item);
       try {
         onEntry?.(toOutboxEntry(item));
       } catch (err) {
@@ -55,16 +65,19 @@ function createOutbox({ onEntry, log } = {}) {
     },
     /** Public copies, optionally only those to one number (bare, or a `whatsapp:` address). */
     list({ to } = {}) {
-      return items
+      if (!to) return items.map(toOutboxEntry);
+      return (byNumber.get(bareNumber(to)) ?? [])
         .map(toOutboxEntry)
-        .filter((entry) => !to || entry.to === to || entry.address === to);
+        .filter((entry) => entry.to === to || entry.address === to);
     },
     /** The live message record, for the simulator's own updates; null when unknown. */
     findRecord(sid) {
-      return items.find((item) => item.via === 'messages' && item.sid === sid) ?? null;
+      return recordsBySid.get(sid) ?? null;
     },
     clear() {
       items.length = 0;
+      byNumber.clear();
+      recordsBySid.clear();
     },
     get size() {
       return items.length;

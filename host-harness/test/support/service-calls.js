@@ -1,30 +1,33 @@
 // Shared by host-services.test.js and host-callbacks.test.js: signed-in users, calls to the
-// plugin's services over HTTP, and a fetch that records what the plugin sent to Twilio.
+// plugin's services over HTTP, and a sender that records what the plugin sent to Twilio.
 
 const assert = require('node:assert/strict');
 
+const { createHttpTransport } = require('../../src/host/plugin-http');
 const { postJson } = require('../host-helpers');
 
 const PASSWORD = 'service-password';
 
 /**
- * A fetch for createApp's `fetch` option that records every request the plugin's http import
- * makes (URL, method, headers, raw body) before sending it.
+ * A sender for createApp's `httpSend` option that records every request the plugin's http
+ * import makes (URL, method, headers, raw body) before sending it the host's own way.
  */
-function recordingFetch() {
+function recordingSend() {
   const calls = [];
-  const fetchImpl = (url, init = {}) => {
+  const transport = createHttpTransport();
+  const send = (request) => {
     calls.push({
-      url: String(url),
-      method: init.method,
-      headers: { ...init.headers },
-      body: init.body ?? null,
+      url: String(request.url),
+      method: request.method,
+      headers: { ...request.headers },
+      body: request.body ?? null,
     });
-    return fetch(url, init);
+    return transport.send(request);
   };
   return {
-    fetch: fetchImpl,
+    send,
     calls,
+    close: () => transport.close(),
     /** The requests that created a message. */
     messageCreates: () =>
       calls.filter((call) => call.method === 'POST' && call.url.endsWith('/Messages.json')),
@@ -57,4 +60,4 @@ function callService(app, operation, body, token) {
   );
 }
 
-module.exports = { PASSWORD, recordingFetch, signIn, callService };
+module.exports = { PASSWORD, recordingSend, signIn, callService };
