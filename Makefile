@@ -130,6 +130,7 @@ screenshots: build $(NPM_STAMP) browser
 
 bench: build $(NPM_STAMP)
 	node $(HARNESS)/bench/plugin-bench.js
+	node $(HARNESS)/bench/plugin-vs-js.js
 	node $(HARNESS)/bench/enumeration-bench.js
 	node $(HARNESS)/bench/login-flood-bench.js
 
