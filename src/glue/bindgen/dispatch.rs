@@ -2,7 +2,10 @@
 //! runs, and its answer or error becomes the Promise's. One state machine for all of them,
 //! instead of a wrapper per export, keeps the module small.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use js_sys::Promise;
 use serde_json::Value;
@@ -13,6 +16,7 @@ use super::convert::{error_to_js, from_js, to_js};
 use super::js_host::JsHost;
 use super::json_api::{self, Operation};
 use crate::error::PluginError;
+use crate::hook::HookContext;
 use crate::plugin::Plugin;
 
 #[wasm_bindgen]
@@ -24,6 +28,11 @@ extern "C" {
 /// Runs `operation` with its JS arguments (`ctx`, then one or two more) as a Promise. The Promise
 /// settles as soon as the operation has its answer; the work it left for after the answer
 /// (phone login's send, see `deferred`) runs then, so it neither delays nor shapes the answer.
+///
+/// The operation is polled once at once: one that needs nothing from the host (a password login
+/// without two-factor, say) answers there, with a settled Promise and no task, timer or closure.
+/// Otherwise the same future goes on as a task (a future is polled again before anything it
+/// waits for can be seen, so the first poll's do-nothing waker loses no wake-up).
 pub fn dispatch(
     plugin: &Rc<Plugin<JsHost>>,
     operation: Operation,
@@ -31,36 +40,108 @@ pub fn dispatch(
     first: JsValue,
     second: JsValue,
 ) -> Promise {
-    let plugin = plugin.clone();
-    let mut settle = None;
-    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-    if let Some((resolve, reject)) = settle {
-        spawn_local(async move {
-            let _ = match run(&plugin, operation, &ctx, &first, &second).await {
-                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &to_js(&value)),
-                Err(err) => reject.call1(&JsValue::UNDEFINED, &error_to_js(&err)),
+    // The arguments are read before anything runs; one that cannot be read is the answer.
+    let (ctx, first, second) = match arguments(plugin, operation, &ctx, &first, &second) {
+        Ok(read) => read,
+        Err(err) => return Promise::reject(&error_to_js(&err)),
+    };
+    let owner = plugin.clone();
+    let mut answer: Pin<Box<dyn Future<Output = Result<Value, PluginError>>>> =
+        Box::pin(async move { json_api::run(&owner, operation, &ctx, &first, &second).await });
+    let ready = answer
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()));
+    let (promise, pending) = match ready {
+        Poll::Ready(result) => {
+            let promise = match settled(result) {
+                Ok(value) => Promise::resolve(&value),
+                Err(err) => Promise::reject(&err),
             };
-            if plugin.has_deferred() {
-                // A timer, not a microtask: the host finishes answering (its own awaits are
-                // microtasks) before the deferred work even starts.
-                let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
-                let _ = JsFuture::from(later).await;
-                plugin.run_deferred().await;
+            if !plugin.has_deferred() {
+                return promise;
             }
-        });
-    }
+            (promise, None)
+        }
+        Poll::Pending => {
+            let mut settle = None;
+            let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+            (promise, settle.map(|settle| (answer, settle)))
+        }
+    };
+    // One task type for both cases: each spawned type brings its own copy of the task machinery.
+    let plugin = plugin.clone();
+    spawn_local(async move {
+        if let Some((answer, (resolve, reject))) = pending {
+            let _ = match settled(answer.await) {
+                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &value),
+                Err(err) => reject.call1(&JsValue::UNDEFINED, &err),
+            };
+        }
+        if plugin.has_deferred() {
+            run_deferred_later(&plugin).await;
+        }
+    });
     promise
 }
 
-async fn run(
+/// An operation's answer or error as the JS value its Promise settles with (one copy of the
+/// conversions for both ways of settling).
+#[inline(never)]
+fn settled(result: Result<Value, PluginError>) -> Result<JsValue, JsValue> {
+    result
+        .map(|value| to_js(&value))
+        .map_err(|err| error_to_js(&err))
+}
+
+/// The work an answer left behind, after a timer, not a microtask: the host finishes answering
+/// (its own awaits are microtasks) before the deferred work even starts.
+async fn run_deferred_later(plugin: &Plugin<JsHost>) {
+    let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
+    let _ = JsFuture::from(later).await;
+    plugin.run_deferred().await;
+}
+
+/// One text member of the host's context: looked up by name, and only its first characters
+/// copied over (a context string of any length costs a bounded copy).
+fn context_text(ctx: &JsValue, name: &str) -> Option<String> {
+    let value = js_sys::Reflect::get(ctx, &JsValue::from_str(name)).ok()?;
+    let text = value.dyn_ref::<js_sys::JsString>()?;
+    // Twice the characters in UTF-16 units: enough for MAX_CONTEXT_CHARS of any script.
+    let limit = 2 * json_api::MAX_CONTEXT_CHARS as u32;
+    if text.length() > limit {
+        text.slice(0, limit).as_string()
+    } else {
+        text.as_string()
+    }
+}
+
+/// The context and the arguments as the operation reads them.
+fn arguments(
     plugin: &Plugin<JsHost>,
     operation: Operation,
     ctx: &JsValue,
     first: &JsValue,
     second: &JsValue,
-) -> Result<Value, PluginError> {
-    let ctx = json_api::context(&from_js(ctx, "ctx")?);
+) -> Result<(HookContext, Value, Value), PluginError> {
+    // A context that is no object is an empty one (looking members up on it would throw).
+    let ctx = json_api::context(|name| ctx.is_object().then(|| context_text(ctx, name))?);
     let first = from_js(first, operation.first_argument())?;
-    let second = from_js(second, "result")?;
-    json_api::run(plugin, operation, &ctx, &first, &second).await
+    // After a registration only whether it failed, and how, matters (not the new user); after
+    // a login too, unless two-factor may need the user: the user's fields stay in JS.
+    // (Only the after-hooks have a result: a lookup on anything else would throw, and a JS
+    // exception costs more than the whole call.)
+    let user_unread = match operation {
+        Operation::AfterRegister => true,
+        Operation::AfterLogin => plugin.config.two_factor == crate::config::TwoFactorMode::Off,
+        _ => false,
+    };
+    let second = if user_unread
+        && second.is_object()
+        && js_sys::Reflect::get(second, &JsValue::from_str("user")).is_ok_and(|u| u.is_object())
+    {
+        crate::object! { "user": Value::Object(Default::default()) }
+    } else {
+        from_js(second, "result")?
+    };
+    Ok((ctx, first, second))
 }

@@ -123,13 +123,13 @@ pub async fn run<H: Host>(
     })
 }
 
-/// Reads the context; a missing one is an empty context, and unknown members are ignored.
-pub fn context(ctx: &Value) -> HookContext {
-    let text = |k: &str| {
-        ctx.get(k)
-            .and_then(Value::as_str)
-            .map(|s| s.chars().take(256).collect())
-    };
+/// At most this many characters of each context field are kept (an address, an id, a name).
+pub const MAX_CONTEXT_CHARS: usize = 256;
+
+/// The context from its text fields (`field` answers one member, or None when it is missing or
+/// not text). Only the members the plugin uses are asked for: the rest never cross over.
+pub fn context(field: impl Fn(&str) -> Option<String>) -> HookContext {
+    let text = |k: &str| field(k).map(|s| s.chars().take(MAX_CONTEXT_CHARS).collect());
     HookContext {
         request_id: text("requestId"),
         client_ip: text("clientIp"),

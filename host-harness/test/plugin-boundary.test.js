@@ -1,0 +1,158 @@
+// How calls cross between JS and the wasm-bindgen module: what the module reads of its
+// arguments, how it takes the host's answers, and the hooks with nothing to do answering at
+// once. (The component build crosses through the WIT records: component-host/.)
+
+const assert = require('node:assert/strict');
+const { test } = require('node:test');
+
+const { TwilioPlugin, baseConfig, createMemoryHost } = require('./support/memory-host');
+
+const LOGIN = { login: 'ada@example.com', password: 'correct horse battery staple' };
+
+/** The memory host with every import answering plain values, synchronously. */
+function synchronousHost() {
+  const memory = createMemoryHost();
+  const store = new Map();
+  const sync = {
+    ...memory.host,
+    http: (request) => {
+      memory.state.requests.push(request);
+      const to = new URLSearchParams(request.body).get('To');
+      return {
+        status: 201,
+        headers: {},
+        body: JSON.stringify({
+          sid: `SM${'1'.repeat(32)}`,
+          status: 'queued',
+          to,
+          from: '+15005550006',
+          num_segments: '1',
+          num_media: '0',
+        }),
+      };
+    },
+    storageGet: (key) => store.get(key) ?? null,
+    storagePut: (key, value) => {
+      store.set(key, value);
+    },
+    storageTake: (key) => {
+      const value = store.get(key) ?? null;
+      store.delete(key);
+      return value;
+    },
+    storageIncr: (key) => {
+      const count = Number(store.get(key) ?? 0) + 1;
+      store.set(key, String(count));
+      return count;
+    },
+    findUser: () => null,
+  };
+  return { ...memory, host: sync };
+}
+
+/** A promise of another library: a `then` method and nothing else. */
+const thenable = (value) => ({
+  // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about.
+  then: (resolve) => setImmediate(() => resolve(value)),
+});
+
+async function register(plugin, memory, phoneNumber) {
+  const step1 = await plugin.beforeRegister({ clientIp: '203.0.113.9' }, { phoneNumber });
+  const request = {
+    email: 'ann@example.com',
+    password: 'correct horse battery staple',
+    phoneNumber,
+    transactionId: step1.body.transactionId,
+    transactionCode: memory.lastCode(),
+  };
+  return { step1, step2: await plugin.beforeRegister({}, request), request };
+}
+
+test('a host answering plain values, without Promises, serves a whole registration', async () => {
+  const memory = synchronousHost();
+  const plugin = TwilioPlugin.create(baseConfig(), memory.host);
+  const { step2, request } = await register(plugin, memory, '+14155550180');
+  assert.equal(step2.action, 'continue');
+  assert.equal(step2.args.phoneNumberConfirmed, true);
+  const after = await plugin.afterRegister({}, request, { user: { objectId: 'U1' } });
+  assert.equal(after.action, 'continue');
+});
+
+test("a host answering another library's thenables is awaited like Promises", async () => {
+  const memory = synchronousHost();
+  const host = { ...memory.host };
+  for (const name of ['storageGet', 'storagePut', 'storageTake', 'storageIncr', 'http']) {
+    const plain = memory.host[name];
+    host[name] = (...args) => thenable(plain(...args));
+  }
+  const plugin = TwilioPlugin.create(baseConfig(), host);
+  const { step2 } = await register(plugin, memory, '+14155550181');
+  assert.equal(step2.action, 'continue');
+});
+
+test('the imports are read once, at create: a host changed afterwards is not called', async () => {
+  const memory = synchronousHost();
+  const host = { ...memory.host };
+  const plugin = TwilioPlugin.create(baseConfig(), host);
+  let swapped = 0;
+  host.storageIncr = () => {
+    swapped += 1;
+    return 1;
+  };
+  await register(plugin, memory, '+14155550182');
+  assert.equal(swapped, 0);
+});
+
+test('a password login with nothing to do answers with an already settled Promise', async () => {
+  const memory = createMemoryHost();
+  const plugin = TwilioPlugin.create(baseConfig({ twoFactor: 'off' }), memory.host);
+  for (const [hook, args] of [
+    ['beforeLogin', [{}, LOGIN]],
+    ['afterLogin', [{}, LOGIN, { user: { objectId: 'U1' } }]],
+    ['afterRegister', [{}, { email: 'ann@example.com' }, { user: { objectId: 'U1' } }]],
+  ]) {
+    const order = [];
+    const answered = plugin[hook](...args).then((outcome) => order.push(outcome.action));
+    Promise.resolve().then(() => order.push('next microtask'));
+    await answered;
+    assert.deepEqual(order, ['continue', 'next microtask'], hook);
+  }
+  assert.equal(memory.state.requests.length, 0);
+});
+
+test('of the context, only the fields the plugin uses are read, each cut to 256 characters', async () => {
+  const memory = createMemoryHost();
+  const plugin = TwilioPlugin.create(baseConfig(), memory.host);
+  const ctx = {
+    clientIp: `203.0.113.${'7'.repeat(100_000)}`,
+    // Members the plugin has no use for are never looked at, whatever they hold.
+    userAgent: 10n,
+    get event() {
+      throw new Error('not read');
+    },
+  };
+  const answer = await plugin.beforeRegister(ctx, { phoneNumber: '+14155550183' });
+  assert.equal(answer.action, 'respond');
+  const addressKeys = [...memory.store.keys()].filter((key) => key.startsWith('limit/address/'));
+  assert.ok(addressKeys.length > 0);
+  for (const key of addressKeys) assert.ok(key.length < 256 + 64, key.slice(0, 80));
+  // A context that is not an object is an empty one.
+  const empty = await plugin.beforeLogin(null, LOGIN);
+  assert.equal(empty.action, 'continue');
+});
+
+test('the after-hooks do not read the new user, unless two-factor needs it', async () => {
+  const memory = createMemoryHost();
+  const user = {
+    objectId: 'U1',
+    get email() {
+      throw new Error('the user was read');
+    },
+  };
+  const off = TwilioPlugin.create(baseConfig({ twoFactor: 'off' }), memory.host);
+  assert.equal((await off.afterRegister({}, { email: 'a@b.co' }, { user })).action, 'continue');
+  assert.equal((await off.afterLogin({}, LOGIN, { user })).action, 'continue');
+  // With two-factor possible the user is read, and one that cannot be read is refused.
+  const optional = TwilioPlugin.create(baseConfig({ twoFactor: 'optional' }), memory.host);
+  await assert.rejects(optional.afterLogin({}, LOGIN, { user }), { code: 'INVALID_INPUT' });
+});
