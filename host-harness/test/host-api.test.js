@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
 
-const { getJson, postJson, startApp } = require('./host-helpers');
+const { getJson, postJson, request, startApp } = require('./host-helpers');
 
 /** A host where the plugin lets registrations without a phone number through. */
 const startOpenApp = (t) => startApp(t, { pluginConfig: { phoneRequired: false } });
@@ -112,4 +112,42 @@ test('GET /api/health reports the mode, the plugin and the storage, with a reque
     pluginState: 'active',
   });
   assert.match(health.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
+});
+
+test('a property nested past 8 levels is refused at registration and update; 8 levels log in', async (t) => {
+  const { app } = await startOpenApp(t);
+  const nested = (levels) => {
+    let value = 'leaf';
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+  const tooDeep = await postJson(`${app.url}/api/users/register`, {
+    email: 'deep@example.com',
+    password: 'pw',
+    prefs: nested(9),
+  });
+  assert.equal(tooDeep.status, 400, tooDeep.text);
+  assert.equal(tooDeep.body.code, 3021);
+  assert.match(tooDeep.body.message, /"prefs" nests too deeply/);
+
+  const ann = await postJson(`${app.url}/api/users/register`, {
+    email: 'ann@example.com',
+    password: 'pw',
+    prefs: nested(8),
+  });
+  assert.equal(ann.status, 200, ann.text);
+  const login = async () =>
+    postJson(`${app.url}/api/users/login`, { login: 'ann@example.com', password: 'pw' });
+  const token = (await login()).body['user-token'];
+  const url = `${app.url}/api/users/${ann.body.objectId}`;
+  // Written as text: 5000 levels are past what JSON.stringify itself can walk.
+  const text = (levels) => `{"prefs": ${'['.repeat(levels)}${']'.repeat(levels)}}`;
+  for (const levels of [9, 5000]) {
+    const put = await request('PUT', url, text(levels), { 'user-token': token });
+    assert.equal(put.status, 400, `${levels}: ${put.text}`);
+    assert.equal(put.body.code, 3021);
+  }
+  const again = await login();
+  assert.equal(again.status, 200, again.text);
+  assert.deepEqual(again.body.prefs, nested(8));
 });

@@ -559,3 +559,105 @@ test('a client that half-closes after its request still gets the answer', async 
   assert.match(answer, /^HTTP\/1\.1 401 /);
   assert.match(answer, /"code":3003/);
 });
+
+test('a body nobody reads is not read to its end: unknown routes, bodyless methods, refused console calls', async (t) => {
+  const { app } = await startApp(t);
+  for (const head of [
+    'POST /nothing HTTP/1.1',
+    'DELETE /api/health HTTP/1.1',
+    'GET /api/health HTTP/1.1',
+  ]) {
+    const conn = rawConnection(app.url);
+    await conn.write(
+      `${head}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
+    const chunk = Buffer.concat([Buffer.from(`${PIECE.length.toString(16)}\r\n`), PIECE, CRLF]);
+    let sent = 0;
+    try {
+      while (sent < 200 * MB) {
+        await conn.write(chunk);
+        sent += PIECE.length;
+      }
+    } catch {
+      // The server closed the connection: what this test waits for.
+    }
+    assert.ok(sent < 200 * MB, `${head}: the server stopped reading`);
+    const answer = await conn.next();
+    assert.equal(answer.headers.connection, 'close', `${head}: ${answer.text}`);
+    assert.match(answer.headers['x-request-id'], /^[0-9a-f-]{36}$/);
+    await conn.closed;
+  }
+  // A console call refused on its Host header, before its body was read: answered at once and
+  // closed within the lingering bounds (5 s here: the client sends nothing more).
+  const conn = rawConnection(app.url);
+  await conn.write(
+    `POST /console/api/validate HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/json\r\nContent-Length: ${100 * MB}\r\n\r\n{`,
+  );
+  const refused = await conn.next();
+  assert.equal(refused.status, 403);
+  assert.equal(refused.headers.connection, 'close');
+  await waitFor(() => conn.state.serverEnded, 8000);
+  conn.end();
+  await conn.closed;
+});
+
+test('refusals made before any route carry a request id too', async (t) => {
+  const { app } = await startApp(t);
+  for (const [request, status] of [
+    ['BREW / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    ['CONNECT a:1 HTTP/1.1\r\nHost: a:1\r\n\r\n', 405],
+    ['GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: tea\r\n\r\n', 417],
+  ]) {
+    const answer = await refusedOnce(app.url, request);
+    assertRefusal(answer, status);
+    assert.match(answer.headers['x-request-id'], /^[0-9a-f-]{36}$/, request);
+  }
+});
+
+test('a repeated Host or Content-Type is refused, not read as its first copy', async (t) => {
+  const { app } = await startApp(t);
+  for (const headers of [
+    'Host: 127.0.0.1\r\nHost: evil.example',
+    'Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Type: text/plain',
+  ]) {
+    const conn = rawConnection(app.url);
+    await conn.write(`GET /api/health HTTP/1.1\r\n${headers}\r\n\r\n`);
+    const answer = await conn.next();
+    assertRefusal(answer, 400);
+    assert.match(answer.body.message, /more than one (host|content-type) header/);
+    conn.end();
+    await conn.closed;
+  }
+});
+
+test('Expect: 100-continue with a body over the limit is refused before the client sends it', async (t) => {
+  const { app } = await startApp(t);
+  const conn = rawConnection(app.url);
+  await conn.write(
+    `POST /api/users/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${MB}\r\nExpect: 100-continue\r\n\r\n`,
+  );
+  const answer = await conn.next();
+  assertRefusal(answer, 413);
+  conn.end();
+  await conn.closed;
+  // Under the limit it continues as usual.
+  const small = rawConnection(app.url);
+  const body = '{"email": "x"}';
+  await small.write(
+    `POST /api/users/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+  );
+  assert.equal((await small.next()).status, 100);
+  await small.write(body);
+  assert.equal((await small.next()).status, 400);
+  small.end();
+  await small.closed;
+});
+
+test('a request asking to switch protocols is answered and its connection closed', async (t) => {
+  const { app } = await startApp(t);
+  const answer = await refusedOnce(
+    app.url,
+    'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+  );
+  assert.equal(answer.status, 200);
+});

@@ -193,3 +193,20 @@ test('a client cannot choose its request id', async (t) => {
   });
   assert.match(answer.headers['x-request-id'], UUID);
 });
+
+test('QUERY without a type, an overlong id and a normalised path answer as their route would', async (t) => {
+  const { fastify } = api(t);
+  const query = await fastify.inject({ method: 'QUERY', url: '/api/health' });
+  assert.equal(query.statusCode, 405);
+  assert.equal(query.headers.allow, 'GET, HEAD');
+  assert.equal((await fastify.inject({ method: 'QUERY', url: '/nothing' })).statusCode, 404);
+  const long = parsed(
+    await fastify.inject({ method: 'GET', url: `/api/users/${'a'.repeat(500)}` }),
+  );
+  assert.equal(long.status, 404);
+  assert.equal(long.body.code, 404);
+  // The message names the path as it was sent, not as URL normalisation reads it.
+  const encoded = parsed(await fastify.inject({ method: 'GET', url: '/api/n%6Fthing?x=1' }));
+  assert.equal(encoded.status, 404);
+  assert.equal(encoded.body.message, 'No API route for GET /api/n%6Fthing.');
+});

@@ -19,10 +19,13 @@ const {
 const { clientAddress } = require('./client-address');
 const {
   DEFAULT_BODY_LIMIT,
+  dropBody,
   isLingering,
+  lingerUnread,
   readJsonBody,
   readTextBody,
   sendJson,
+  hasBody,
 } = require('./http-json');
 const { installRefusals, onClientError, readTarget } = require('./http-refusals');
 const { createKnownLogins } = require('./known-logins');
@@ -34,6 +37,14 @@ const { createUserRoutes } = require('./routes-users');
 const USER_URL =
   '/api/users/:objectId(^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$)';
 const MAX_USER_AGENT_CHARS = 256;
+/** How much of a request's path an error message or the access log repeats. */
+const MAX_PATH_CHARS = 200;
+
+/** The path as the client wrote it (not as URL normalisation reads it), bounded. */
+const pathOf = (req) =>
+  String(req.url ?? '')
+    .split('?')[0]
+    .slice(0, MAX_PATH_CHARS);
 
 /**
  * @param {object} deps
@@ -169,6 +180,10 @@ function createBaasApi({
       const refusal = request.routeOptions.config.objectBody;
       return baasErrorResponse(refusal ? refusal() : errors.malformedJson(err.message));
     }
+    // QUERY without a type is refused by fastify after routing: answered as its route would.
+    if (err?.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE') {
+      return request.is404 ? notFound(request) : methodNotAllowed(request);
+    }
     const status = err?.statusCode;
     if (typeof err?.code === 'string' && err.code.startsWith('FST_') && status < 500) {
       if (status === 415) return baasErrorResponse(errors.notJson());
@@ -180,9 +195,23 @@ function createBaasApi({
     return baasErrorResponse(errors.internal());
   }
 
+  const notFound = (request) =>
+    baasErrorResponse(errors.notFound(request.method, pathOf(request.raw)));
+  function methodNotAllowed(request) {
+    const answer = baasErrorResponse(errors.methodNotAllowed(request.method, pathOf(request.raw)));
+    answer.headers.Allow = request.routeOptions.config.allow;
+    return answer;
+  }
+
   /** Writes a handler's answer: `raw` bytes as typed, or `body` as JSON. */
   function send(request, reply, answer) {
     const headers = { ...answer.headers, 'X-Request-Id': request.id };
+    // Answered before its body was read (refused on the headers): the rest is not read to its
+    // end, however large, but dropped within the lingering bounds.
+    lingerUnread(request.raw);
+    // After a request asking to switch protocols, Node reads nothing more on the connection:
+    // it is closed, and says so, rather than left to hang the next request.
+    if (request.headers.upgrade !== undefined) headers.Connection = 'close';
     if (answer.raw !== undefined) {
       return reply.code(answer.status).headers(headers).send(answer.raw);
     }
@@ -222,6 +251,8 @@ function createBaasApi({
     requestIdHeader: false,
     logger: false,
     clientErrorHandler: onClientError(server, log),
+    // A path parameter (a user's id) too long for its pattern is no route (404), not a 414.
+    routerOptions: { maxParamLength: 16 * 1024 },
     // Node's own errors (a URL that does not decode, ...) in the host's shape too.
     frameworkErrors: (err, request, reply) => send(request, reply, errorAnswer(err, request)),
     // Bodies are JSON as JSON is: no type coercion, nothing removed, nothing defaulted.
@@ -242,12 +273,17 @@ function createBaasApi({
     const { url, refusal } = readTarget(request.raw);
     if (refusal) throw refusal;
     request.target = url;
+    // A body nobody reads (an unknown route, a method or route that takes none) is dropped
+    // here, at most the body limit of it.
+    if (hasBody(request.raw) && (request.is404 || !request.routeOptions.config.readsBody)) {
+      await dropBody(request.raw, bodyLimit);
+    }
   });
   api.addHook('onResponse', async (request, reply) => {
     log('info', 'request', {
       requestId: request.id,
       method: request.method,
-      path: request.target?.pathname,
+      path: pathOf(request.raw),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     });
@@ -265,13 +301,7 @@ function createBaasApi({
   });
 
   api.setErrorHandler((err, request, reply) => send(request, reply, errorAnswer(err, request)));
-  api.setNotFoundHandler((request, reply) =>
-    send(
-      request,
-      reply,
-      baasErrorResponse(errors.notFound(request.method, request.target?.pathname ?? request.url)),
-    ),
-  );
+  api.setNotFoundHandler((request, reply) => send(request, reply, notFound(request)));
 
   const methodsOf = new Map();
   for (const route of routes) {
@@ -314,14 +344,8 @@ function createBaasApi({
     api.route({
       method: refused,
       url,
-      config: { readsBody: false },
-      handler: async (request, reply) => {
-        const answer = baasErrorResponse(
-          errors.methodNotAllowed(request.method, request.target.pathname),
-        );
-        answer.headers.Allow = served.join(', ');
-        return send(request, reply, answer);
-      },
+      config: { readsBody: false, allow: served.join(', ') },
+      handler: async (request, reply) => send(request, reply, methodNotAllowed(request)),
     });
   }
   ready = api.ready();
@@ -333,7 +357,7 @@ function createBaasApi({
   // clients) still gets the answer, which may take a password hash or a Twilio call to make.
   server.httpAllowHalfOpen = true;
   // Node's own refusals (Expect, CONNECT, no Host) answered in JSON too.
-  installRefusals(server, log);
+  installRefusals(server, log, { bodyLimit });
   return { server, api, ready };
 }
 

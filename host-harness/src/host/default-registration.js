@@ -4,7 +4,7 @@
 
 const { errors } = require('./errors');
 const { hashPassword, MAX_PASSWORD_CHARS } = require('./password-hash');
-const { DuplicateUserError } = require('./users-store');
+const { DuplicateUserError, MAX_PROPERTY_DEPTH, tooDeep } = require('./users-store');
 
 // Deliberately loose, like Backendless's check: one @, something on each side, a dot in the
 // domain. Whether the address exists is a matter for email confirmation, not for a regex.
@@ -53,6 +53,8 @@ function createDefaultRegistration(users) {
     for (const name of [identityField, phoneNumberField, phoneConfirmedField, 'password']) {
       delete properties[name];
     }
+    const deep = tooDeep(properties);
+    if (deep) throw errors.propertyTooDeep(deep, MAX_PROPERTY_DEPTH);
     const passwordHash = await hashPassword(password);
     try {
       return users.insert({

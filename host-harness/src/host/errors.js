@@ -42,6 +42,12 @@ const errors = {
     new BaasError(400, 1155, `Duplicate value: another user already has this "${field}".`),
   invalidProperty: (field, expected) =>
     new BaasError(400, 3021, `Property "${field}" must be ${expected}.`),
+  propertyTooDeep: (field, max) =>
+    new BaasError(
+      400,
+      3021,
+      `Property "${field}" nests too deeply: a property's value may nest at most ${max} levels of objects and lists.`,
+    ),
   loginMissing: () =>
     new BaasError(400, 3006, 'Either login or password is an empty string value.'),
   invalidLogin: () => new BaasError(401, 3003, 'Invalid login or password.'),
@@ -107,6 +113,8 @@ const errors = {
   notHttp: (what) => new BaasError(400, 400, `The request is not valid HTTP/1.1: ${what}.`),
   hostMissing: () =>
     new BaasError(400, 400, 'An HTTP/1.1 request must name the server in a Host header.'),
+  headerRepeated: (name) =>
+    new BaasError(400, 400, `The request has more than one ${name} header: send it once.`),
   badTarget: () =>
     new BaasError(400, 400, 'The request target is neither a path nor an absolute URL.'),
   requestTimeout: () =>

@@ -134,6 +134,29 @@ function discardRest(req) {
   });
 }
 
+/** Whether the request came with a body (a length above 0, or chunks). */
+const hasBody = (req) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+
+/**
+ * Reads and drops the body of a request whose route takes none, at most `limit` of it: left to
+ * Node, it would be read to its end, however large, to reach the next request on the
+ * connection. Over `limit`, the answer says `Connection: close` and the rest lingers (bounded).
+ */
+async function dropBody(req, limit = DEFAULT_BODY_LIMIT) {
+  const declared = Number(req.headers['content-length']);
+  const bytes = declared > limit ? null : await readUpTo(req, limit);
+  if (bytes === null) refuseBody(req, null, true);
+}
+
+/**
+ * For an answer given before the body was read (a refusal made on the headers alone): a body
+ * still arriving is discarded within the lingering bounds and the connection closed after.
+ */
+function lingerUnread(req) {
+  if (hasBody(req) && !req.complete && !lingering.has(req)) refuseBody(req, null, true);
+}
+
 /** Whether a refused body of this request is still being discarded (see sendJson). */
 const isLingering = (req) => lingering.has(req);
 
@@ -163,7 +186,10 @@ function sendJson(req, res, status, body, headers = {}) {
 
 module.exports = {
   JSON_TYPE,
+  dropBody,
+  hasBody,
   isLingering,
+  lingerUnread,
   readJsonBody,
   readTextBody,
   sendJson,

@@ -8,10 +8,11 @@
 // An answer written on the socket here is followed by a lingering close, for the reason
 // http-json.js gives: a close while the client still sends could cost it the answer.
 
+const crypto = require('node:crypto');
 const http = require('node:http');
 
 const { errors } = require('./errors');
-const { LINGER_BYTES, LINGER_MS, sendJson } = require('./http-json');
+const { DEFAULT_BODY_LIMIT, LINGER_BYTES, LINGER_MS, sendJson } = require('./http-json');
 
 const BASE_URL = 'http://baas.local';
 /** llhttp's error codes worth putting in words; the others are named as they are. */
@@ -28,6 +29,7 @@ function rawAnswer(err) {
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(payload)}\r\n` +
       'Cache-Control: no-store\r\n' +
+      `X-Request-Id: ${crypto.randomUUID()}\r\n` +
       'Connection: close\r\n' +
       `\r\n${payload}`,
   );
@@ -99,13 +101,30 @@ function onClientError(server, log) {
  * refusals go through `onClientError`, which the framework installs as its clientErrorHandler).
  * Node checks Host itself only when `requireHostHeader` is on; `readTarget` does it instead.
  */
-function installRefusals(server, log) {
+function installRefusals(server, log, { bodyLimit = DEFAULT_BODY_LIMIT } = {}) {
   server.requireHostHeader = false;
-  server.on('checkExpectation', (req, res) => {
-    const { status, code, message } = errors.expectationFailed();
+  const refuse = (req, res, refusal) => {
+    const { status, code, message } = refusal;
     log('warn', 'refused a request', { status, method: req.method });
     // The client may send its body anyway: closed, so those bytes are never read as a request.
-    sendJson(req, res, status, { code, message }, { Connection: 'close' });
+    sendJson(
+      req,
+      res,
+      status,
+      { code, message },
+      { Connection: 'close', 'X-Request-Id': crypto.randomUUID() },
+    );
+  };
+  server.on('checkExpectation', (req, res) => refuse(req, res, errors.expectationFailed()));
+  // `Expect: 100-continue`: a body declared over the limit is refused before the client sends
+  // it (no `100 Continue` first); any other goes on as usual.
+  server.on('checkContinue', (req, res) => {
+    if (Number(req.headers['content-length']) > bodyLimit) {
+      refuse(req, res, errors.bodyTooLarge(bodyLimit));
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
   });
   server.on('connect', (req, socket) => {
     const refusal = errors.notProxy();
@@ -118,6 +137,21 @@ function installRefusals(server, log) {
   });
 }
 
+/** Headers a request may carry once. */
+const SINGLE_HEADERS = new Set(['host', 'content-type']);
+
+/** The first of `names` that `rawHeaders` (name, value, name, value...) holds twice, or null. */
+function repeatedHeader(rawHeaders, names) {
+  const seen = new Set();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!names.has(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
+
 /**
  * The request's URL, or why it cannot be answered: an HTTP/1.1 request without Host (RFC 9112
  * 3.2: "MUST respond with a 400"), or a target `new URL` cannot read (absolute-form is read as
@@ -128,6 +162,10 @@ function readTarget(req) {
   if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
     return { url: null, refusal: errors.hostMissing() };
   }
+  // Node keeps the first of repeated headers; two Hosts (RFC 9112 3.2: 400) or two types could
+  // mean one thing to a proxy in front and another here.
+  const repeated = repeatedHeader(req.rawHeaders, SINGLE_HEADERS);
+  if (repeated) return { url: null, refusal: errors.headerRepeated(repeated) };
   try {
     return { url: new URL(req.url ?? '/', BASE_URL), refusal: null };
   } catch {

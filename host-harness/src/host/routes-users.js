@@ -5,7 +5,7 @@ const { createDefaultRegistration } = require('./default-registration');
 const { BaasError, baasErrorResponse, errors, hostResultError } = require('./errors');
 const { createOutcomeHandling, isPlainObject, respondAnswer } = require('./hook-outcomes');
 const { verifyPassword } = require('./password-hash');
-const { SYSTEM_PROPERTIES } = require('./users-store');
+const { MAX_PROPERTY_DEPTH, SYSTEM_PROPERTIES, tooDeep } = require('./users-store');
 
 /** A user's properties, all told, at most this many bytes of JSON. */
 const MAX_USER_BYTES = 16 * 1024;
@@ -104,6 +104,8 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
       (name) => fixed.has(name) || SYSTEM_PROPERTIES.has(name) || !isPropertyName(name),
     );
     if (refused.length) throw errors.propertiesNotUpdatable(refused);
+    const deep = tooDeep(changes);
+    if (deep) throw errors.propertyTooDeep(deep, MAX_PROPERTY_DEPTH);
     const twoFactorField = settings().twoFactorField ?? 'twoFactorEnabled';
     if (isOn(changes[twoFactorField]) && !user[phoneConfirmedField]) {
       throw errors.twoFactorNeedsPhone(twoFactorField);

@@ -52,6 +52,28 @@ class DuplicateUserError extends Error {
   }
 }
 
+/**
+ * How deep a user's property may nest (an object in a list in an object ...): deeper than any
+ * profile needs, and far from the recursion limits of JSON.stringify and of the plugin, which
+ * reads users at login.
+ */
+const MAX_PROPERTY_DEPTH = 8;
+
+/** The first of `properties` nested deeper than MAX_PROPERTY_DEPTH, or null. Iterative: a
+ * value thousands of levels deep is measured without a stack to overflow. */
+function tooDeep(properties) {
+  for (const [name, value] of Object.entries(properties)) {
+    const pending = [[value, 1]];
+    while (pending.length) {
+      const [item, depth] = pending.pop();
+      if (item === null || typeof item !== 'object') continue;
+      if (depth > MAX_PROPERTY_DEPTH) return name;
+      for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    }
+  }
+  return null;
+}
+
 /** Backendless's object ids are uppercase UUIDs. */
 function newObjectId() {
   return crypto.randomUUID().toUpperCase();
@@ -231,4 +253,10 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
   };
 }
 
-module.exports = { createUsersStore, DuplicateUserError, SYSTEM_PROPERTIES };
+module.exports = {
+  createUsersStore,
+  DuplicateUserError,
+  MAX_PROPERTY_DEPTH,
+  SYSTEM_PROPERTIES,
+  tooDeep,
+};

@@ -101,18 +101,11 @@ async fn run_deferred_later(plugin: &Plugin<JsHost>) {
     plugin.run_deferred().await;
 }
 
-/// One text member of the host's context: looked up by name, and only its first characters
-/// copied over (a context string of any length costs a bounded copy).
+/// One text member of the host's context, looked up by name (the plugin keeps 256 characters).
 fn context_text(ctx: &JsValue, name: &str) -> Option<String> {
-    let value = js_sys::Reflect::get(ctx, &JsValue::from_str(name)).ok()?;
-    let text = value.dyn_ref::<js_sys::JsString>()?;
-    // Twice the characters in UTF-16 units: enough for MAX_CONTEXT_CHARS of any script.
-    let limit = 2 * json_api::MAX_CONTEXT_CHARS as u32;
-    if text.length() > limit {
-        text.slice(0, limit).as_string()
-    } else {
-        text.as_string()
-    }
+    js_sys::Reflect::get(ctx, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
 }
 
 /// The context and the arguments as the operation reads them.
@@ -126,22 +119,36 @@ fn arguments(
     // A context that is no object is an empty one (looking members up on it would throw).
     let ctx = json_api::context(|name| ctx.is_object().then(|| context_text(ctx, name))?);
     let first = from_js(first, operation.first_argument())?;
-    // After a registration only whether it failed, and how, matters (not the new user); after
-    // a login too, unless two-factor may need the user: the user's fields stay in JS.
-    // (Only the after-hooks have a result: a lookup on anything else would throw, and a JS
-    // exception costs more than the whole call.)
-    let user_unread = match operation {
-        Operation::AfterRegister => true,
-        Operation::AfterLogin => plugin.config.two_factor == crate::config::TwoFactorMode::Off,
-        _ => false,
+    // Of the new user, an after-hook reads at most what two-factor needs (its id, its number,
+    // its switch): the rest of the user, whatever the app keeps in it, stays in JS and cannot
+    // make a login fail. (Only the after-hooks have a result: a lookup on anything else would
+    // throw, and a JS exception costs more than the whole call.)
+    let config = &plugin.config;
+    let two_factor = [
+        crate::user_api::OBJECT_ID,
+        config.phone_number_field.as_str(),
+        config.two_factor_field.as_str(),
+    ];
+    let names: &[&str] = match operation {
+        Operation::AfterRegister => &[],
+        Operation::AfterLogin => &two_factor,
+        _ => return Ok((ctx, first, from_js(second, "result")?)),
     };
-    let second = if user_unread
-        && second.is_object()
-        && js_sys::Reflect::get(second, &JsValue::from_str("user")).is_ok_and(|u| u.is_object())
-    {
-        crate::object! { "user": Value::Object(Default::default()) }
+    let user = if second.is_object() {
+        js_sys::Reflect::get(second, &JsValue::from_str("user")).unwrap_or_default()
     } else {
-        from_js(second, "result")?
+        JsValue::UNDEFINED
     };
+    if !user.is_object() {
+        return Ok((ctx, first, from_js(second, "result")?));
+    }
+    let mut fields = serde_json::Map::new();
+    for name in names {
+        let value = js_sys::Reflect::get(&user, &JsValue::from_str(name)).unwrap_or_default();
+        if !value.is_undefined() {
+            fields.insert((*name).into(), from_js(&value, name)?);
+        }
+    }
+    let second = crate::object! { "user": Value::Object(fields) };
     Ok((ctx, first, second))
 }

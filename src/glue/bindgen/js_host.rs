@@ -73,18 +73,15 @@ impl JsHost {
 }
 
 /// A plain value as it is, or the Promise to await: the value itself when it is one, else one
-/// resolving to a thenable (a host's own promise library). Not inlined: one copy for every
-/// import's state machine.
+/// resolving to an object (which may be another library's thenable; the storage imports'
+/// strings, numbers and nulls never are). Not inlined: one copy for every import's state
+/// machine.
 #[inline(never)]
 fn settled(result: JsValue) -> Result<JsValue, Promise> {
-    if let Some(promise) = result.dyn_ref::<Promise>() {
-        return Err(promise.clone());
-    }
-    let thenable = result.is_object() && method(&result, "then").is_some_and(|t| t.is_function());
-    if thenable {
-        Err(Promise::resolve(&result))
-    } else {
-        Ok(result)
+    match result.dyn_into::<Promise>() {
+        Ok(promise) => Err(promise),
+        Err(result) if result.is_object() => Err(Promise::resolve(&result)),
+        Err(result) => Ok(result),
     }
 }
 
