@@ -2,10 +2,7 @@
 //! runs, and its answer or error becomes the Promise's. One state machine for all of them,
 //! instead of a wrapper per export, keeps the module small.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 use js_sys::Promise;
 use serde_json::Value;
@@ -15,6 +12,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use super::convert::{error_to_js, from_js, to_js};
 use super::js_host::JsHost;
 use super::json_api::{self, Operation};
+use crate::config::TwoFactorMode;
 use crate::error::PluginError;
 use crate::hook::HookContext;
 use crate::plugin::Plugin;
@@ -28,11 +26,7 @@ extern "C" {
 /// Runs `operation` with its JS arguments (`ctx`, then one or two more) as a Promise. The Promise
 /// settles as soon as the operation has its answer; the work it left for after the answer
 /// (phone login's send, see `deferred`) runs then, so it neither delays nor shapes the answer.
-///
-/// The operation is polled once at once: one that needs nothing from the host (a password login
-/// without two-factor, say) answers there, with a settled Promise and no task, timer or closure.
-/// Otherwise the same future goes on as a task (a future is polled again before anything it
-/// waits for can be seen, so the first poll's do-nothing waker loses no wake-up).
+/// A hook with nothing to do answers at once, with a settled Promise (`passes_through`).
 pub fn dispatch(
     plugin: &Rc<Plugin<JsHost>>,
     operation: Operation,
@@ -40,65 +34,84 @@ pub fn dispatch(
     first: JsValue,
     second: JsValue,
 ) -> Promise {
+    if passes_through(plugin, operation, &first, &second) {
+        return Promise::resolve(&to_js(&crate::object! { "action": "continue" }));
+    }
     // The arguments are read before anything runs; one that cannot be read is the answer.
     let (ctx, first, second) = match arguments(plugin, operation, &ctx, &first, &second) {
         Ok(read) => read,
         Err(err) => return Promise::reject(&error_to_js(&err)),
     };
-    let owner = plugin.clone();
-    let mut answer: Pin<Box<dyn Future<Output = Result<Value, PluginError>>>> =
-        Box::pin(async move { json_api::run(&owner, operation, &ctx, &first, &second).await });
-    let ready = answer
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()));
-    let (promise, pending) = match ready {
-        Poll::Ready(result) => {
-            let promise = match settled(result) {
-                Ok(value) => Promise::resolve(&value),
-                Err(err) => Promise::reject(&err),
-            };
-            if !plugin.has_deferred() {
-                return promise;
-            }
-            (promise, None)
-        }
-        Poll::Pending => {
-            let mut settle = None;
-            let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-            (promise, settle.map(|settle| (answer, settle)))
-        }
-    };
-    // One task type for both cases: each spawned type brings its own copy of the task machinery.
     let plugin = plugin.clone();
-    spawn_local(async move {
-        if let Some((answer, (resolve, reject))) = pending {
-            let _ = match settled(answer.await) {
-                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &value),
-                Err(err) => reject.call1(&JsValue::UNDEFINED, &err),
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    if let Some((resolve, reject)) = settle {
+        spawn_local(async move {
+            let answer = json_api::run(&plugin, operation, &ctx, &first, &second).await;
+            let _ = match answer {
+                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &to_js(&value)),
+                Err(err) => reject.call1(&JsValue::UNDEFINED, &error_to_js(&err)),
             };
-        }
-        if plugin.has_deferred() {
-            run_deferred_later(&plugin).await;
-        }
-    });
+            if plugin.has_deferred() {
+                // A timer, not a microtask: the host finishes answering (its own awaits are
+                // microtasks) before the deferred work even starts.
+                let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
+                let _ = JsFuture::from(later).await;
+                plugin.run_deferred().await;
+            }
+        });
+    }
     promise
 }
 
-/// An operation's answer or error as the JS value its Promise settles with (one copy of the
-/// conversions for both ways of settling).
-#[inline(never)]
-fn settled(result: Result<Value, PluginError>) -> Result<JsValue, JsValue> {
-    result
-        .map(|value| to_js(&value))
-        .map_err(|err| error_to_js(&err))
-}
-
-/// The work an answer left behind, after a timer, not a microtask: the host finishes answering
-/// (its own awaits are microtasks) before the deferred work even starts.
-async fn run_deferred_later(plugin: &Plugin<JsHost>) {
-    let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
-    let _ = JsFuture::from(later).await;
-    plugin.run_deferred().await;
+/// Whether a hook has nothing to do, told from the one to four fields that decide it, without
+/// reading the context or the rest of the request: a password login (no number, no code; the
+/// host checks the password), an after-login without two-factor, an after-registration
+/// without a phone confirmation. Exactly the cases where the flows answer `continue` unchanged.
+fn passes_through(
+    plugin: &Plugin<JsHost>,
+    operation: Operation,
+    first: &JsValue,
+    result: &JsValue,
+) -> bool {
+    use crate::user_api::{LOGIN, TRANSACTION_CODE, TRANSACTION_ID};
+    if !first.is_object() || first.is_function() || js_sys::Array::is_array(first) {
+        return false;
+    }
+    let member = |name: &str| js_sys::Reflect::get(first, &JsValue::from_str(name)).ok();
+    let absent = |name: &str| member(name).is_some_and(|v| v.is_null_or_undefined());
+    let config = &plugin.config;
+    match operation {
+        Operation::BeforeLogin => {
+            !config.phone_is_identity()
+                && absent(&config.phone_number_field)
+                && absent(TRANSACTION_ID)
+                && absent(TRANSACTION_CODE)
+                && member(LOGIN).is_some_and(|v| v.is_string() || v.is_null_or_undefined())
+        }
+        Operation::AfterLogin => match config.two_factor {
+            TwoFactorMode::Off => true,
+            TwoFactorMode::Required => false,
+            // A user whose switch is not set (or false): the common case of the default.
+            TwoFactorMode::Optional => {
+                let user = match result.is_object() {
+                    true => js_sys::Reflect::get(result, &JsValue::from_str("user")).ok(),
+                    false => None,
+                };
+                match user.filter(JsValue::is_object) {
+                    None => true,
+                    Some(user) => {
+                        js_sys::Reflect::get(&user, &JsValue::from_str(&config.two_factor_field))
+                            .is_ok_and(|on| {
+                                on.is_null_or_undefined() || on.as_bool() == Some(false)
+                            })
+                    }
+                }
+            }
+        },
+        Operation::AfterRegister => absent(TRANSACTION_ID),
+        _ => false,
+    }
 }
 
 /// One text member of the host's context, looked up by name (the plugin keeps 256 characters).
