@@ -117,6 +117,17 @@ test('a password login with nothing to do answers with an already settled Promis
     await answered;
     assert.deepEqual(order, ['continue', 'next microtask'], hook);
   }
+  // With two-factor optional (the default), for a user who has not turned it on.
+  const optional = TwilioPlugin.create(baseConfig({ twoFactor: 'optional' }), memory.host);
+  for (const user of [{ objectId: 'U1' }, { objectId: 'U1', twoFactorEnabled: false }]) {
+    const order = [];
+    const answered = optional
+      .afterLogin({}, LOGIN, { user })
+      .then((outcome) => order.push(outcome.action));
+    Promise.resolve().then(() => order.push('next microtask'));
+    await answered;
+    assert.deepEqual(order, ['continue', 'next microtask'], JSON.stringify(user));
+  }
   assert.equal(memory.state.requests.length, 0);
 });
 
