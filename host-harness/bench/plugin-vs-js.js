@@ -142,31 +142,36 @@ function loadPluginWatchingMemory() {
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
-/** Median wall time of a fresh `node -e script`, in ms. */
-function processMs(script, runs = 9) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
-    execFileSync(process.execPath, ['-e', script], { cwd: __dirname });
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+/** Wall time of a fresh `node -e script`, in ms. */
+function processMs(script) {
+  const started = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', script], { cwd: __dirname });
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-function coldStart() {
-  const bare = processMs('0');
-  const plugin = processMs(
-    `const {TwilioPlugin}=require(${JSON.stringify(PKG)});` +
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Fresh processes in turn (bare, plugin, twilio), so that each round sees the same machine. */
+function coldStart(rounds = 15) {
+  const scripts = {
+    bare: '0',
+    plugin:
+      `const {TwilioPlugin}=require(${JSON.stringify(PKG)});` +
       `TwilioPlugin.create(${JSON.stringify(CONFIG)},{http(){},storageGet(){},storagePut(){},storageTake(){},storageIncr(){},findUser(){},now:Date.now,log(){}})`,
-  );
-  const client = processMs(`require('twilio')('${ACCOUNT_SID}','${AUTH_TOKEN}')`);
-  console.log('\ncold start (median of 9 fresh processes, over bare node)');
-  console.log(`  bare node                         ${bare.toFixed(1)} ms`);
-  console.log(`  plugin: require + instantiate + create   +${(plugin - bare).toFixed(1)} ms`);
-  console.log(`  require('twilio') + client        +${(client - bare).toFixed(1)} ms`);
-  console.log(
-    `  ratio plugin/twilio               1/${((client - bare) / (plugin - bare)).toFixed(1)}`,
-  );
+    twilio: `require('twilio')('${ACCOUNT_SID}','${AUTH_TOKEN}')`,
+  };
+  const times = { bare: [], plugin: [], twilio: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, script] of Object.entries(scripts)) times[name].push(processMs(script));
+  }
+  // Each side's cost over bare node in the same round, then the median of those.
+  const over = (name) => median(times[name].map((ms, i) => ms - times.bare[i]));
+  const [plugin, client] = [over('plugin'), over('twilio')];
+  console.log(`\ncold start (${rounds} rounds of fresh processes, median over bare node)`);
+  console.log(`  bare node                         ${median(times.bare).toFixed(1)} ms`);
+  console.log(`  plugin: require + instantiate + create   +${plugin.toFixed(1)} ms`);
+  console.log(`  require('twilio') + client        +${client.toFixed(1)} ms`);
+  console.log(`  ratio plugin/twilio               1/${(client / plugin).toFixed(1)}`);
 }
 
 async function main() {
