@@ -139,6 +139,27 @@ test('requests in a row share one kept-alive connection', async (t) => {
   assert.equal(connections, 1);
 });
 
+test("the plugin cannot set the connection's own headers (Host, Content-Length ...)", async (t) => {
+  const seen = [];
+  const { origin } = await countingServer(t, (req, res) => {
+    seen.push(req.headers);
+    res.end('ok');
+  });
+  const { host } = makeHost(t, { allowedOrigins: [origin] });
+  const request = twilioLikeRequest(`${origin}/Messages.json`);
+  request.headers = {
+    ...request.headers,
+    Host: 'evil.example',
+    'Content-Length': '1',
+    'Transfer-Encoding': 'chunked',
+    Connection: 'upgrade',
+  };
+  assert.equal((await host.http(request)).status, 200);
+  assert.equal(seen[0].host, new URL(origin).host);
+  assert.equal(seen[0]['content-length'], String(Buffer.byteLength(request.body)));
+  assert.equal(seen[0]['transfer-encoding'], undefined);
+});
+
 test('an answer over 1 MB is cut off, not buffered, and may have been received', async (t) => {
   const { origin } = await countingServer(t, (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -566,6 +566,8 @@ test('a body nobody reads is not read to its end: unknown routes, bodyless metho
     'POST /nothing HTTP/1.1',
     'DELETE /api/health HTTP/1.1',
     'GET /api/health HTTP/1.1',
+    // A page: its answer is not JSON, and closes the same way.
+    'GET /console/sign-in HTTP/1.1',
   ]) {
     const conn = rawConnection(app.url);
     await conn.write(

@@ -210,3 +210,15 @@ test('QUERY without a type, an overlong id and a normalised path answer as their
   assert.equal(encoded.status, 404);
   assert.equal(encoded.body.message, 'No API route for GET /api/n%6Fthing.');
 });
+
+test('a path written with %-escapes reaches no route', async (t) => {
+  const { fastify, plugin } = api(t);
+  for (const [method, url] of [
+    ['GET', '/api/%68ealth'],
+    ['POST', '/api/users/%72egister'],
+  ]) {
+    const answer = parsed(await fastify.inject({ method, url, payload: '{}', headers: JSON_TYPE }));
+    assert.equal(answer.status, 404, url);
+  }
+  assert.deepEqual(plugin.calls, []);
+});

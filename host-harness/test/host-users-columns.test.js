@@ -6,7 +6,7 @@ const { test } = require('node:test');
 
 const Database = require('better-sqlite3');
 
-const { createUsersStore } = require('../src/host/users-store');
+const { ColumnsChangedError, createUsersStore } = require('../src/host/users-store');
 
 const FIELDS = {
   identityField: 'email',
@@ -29,5 +29,30 @@ test('the users table changes columns only while empty, or to those its users ha
   assert.equal(second.useColumns(FIELDS), false);
   assert.equal(second.fields.identityField, 'phoneNumber');
   assert.equal(createUsersStore(db, FIELDS).fields.identityField, 'phoneNumber', 'as recorded');
+  db.close();
+});
+
+test('a registration begun under other columns is refused at its insert, not stored wrongly', () => {
+  const db = new Database(':memory:');
+  const users = createUsersStore(db, FIELDS);
+  const before = { ...users.fields };
+  assert.equal(users.useColumns({ ...FIELDS, identityField: 'phoneNumber' }), true);
+  assert.throws(
+    () =>
+      users.insert({
+        identity: 'ann@example.com',
+        phoneNumber: '+14155550186',
+        passwordHash: 'x',
+        columns: before,
+      }),
+    ColumnsChangedError,
+  );
+  assert.equal(users.count(), 0);
+  // Another store on the table, still under the old columns, is refused the same way.
+  const other = createUsersStore(db, FIELDS, Date.now, { record: false });
+  assert.throws(
+    () => other.insert({ identity: 'bob@example.com', passwordHash: 'x' }),
+    ColumnsChangedError,
+  );
   db.close();
 });

@@ -147,9 +147,9 @@ test('of the context, only the fields the plugin uses are read, each cut to 256 
   const addressKeys = [...memory.store.keys()].filter((key) => key.startsWith('limit/address/'));
   assert.ok(addressKeys.length > 0);
   for (const key of addressKeys) assert.ok(key.length < 256 + 64, key.slice(0, 80));
-  // A context that is not an object is an empty one.
-  const empty = await plugin.beforeLogin(null, LOGIN);
-  assert.equal(empty.action, 'continue');
+  // A context that is not an object is an empty one (a step 1 reads it: for the address limit).
+  const empty = await plugin.beforeRegister(null, { phoneNumber: '+14155550185' });
+  assert.equal(empty.action, 'respond');
 });
 
 test('of the new user, the after-hooks read only what two-factor needs', async (t) => {
@@ -167,6 +167,17 @@ test('of the new user, the after-hooks read only what two-factor needs', async (
       throw new Error('the user was read');
     },
   };
+  // findUser's user is read the same way: two-factor's second step finds it and logs in.
+  memory.state.users.push({
+    objectId: 'U1',
+    email: 'ann@example.com',
+    phoneNumber: '+14155550184',
+    favourites: user.favourites,
+    deep,
+    get notes() {
+      throw new Error('the found user was read whole');
+    },
+  });
   for (const twoFactor of ['off', 'optional', 'required']) {
     await t.test(`twoFactor ${twoFactor}`, async () => {
       const plugin = TwilioPlugin.create(baseConfig({ twoFactor }), memory.host);
@@ -175,7 +186,28 @@ test('of the new user, the after-hooks read only what two-factor needs', async (
       const login = await plugin.afterLogin({}, LOGIN, { user });
       // Required: the code goes to the user's number, read from the user like the switch.
       assert.equal(login.action, twoFactor === 'required' ? 'respond' : 'continue');
-      if (twoFactor === 'required') assert.equal(login.body.twoFactorRequired, true);
+      if (twoFactor !== 'required') return;
+      assert.equal(login.body.twoFactorRequired, true);
+      const second = await plugin.beforeLogin(
+        {},
+        {
+          login: 'ann@example.com',
+          transactionId: login.body.transactionId,
+          transactionCode: memory.lastCode(),
+        },
+      );
+      assert.deepEqual(second, { action: 'authenticate', userId: 'U1' });
     });
   }
+});
+
+test('an after-login whose result cannot be read fails closed, fast path or not', async () => {
+  const memory = createMemoryHost();
+  const plugin = TwilioPlugin.create(baseConfig({ twoFactor: 'optional' }), memory.host);
+  const result = {
+    get user() {
+      throw new Error('unreadable');
+    },
+  };
+  await assert.rejects(plugin.afterLogin({}, LOGIN, result), { code: 'INVALID_INPUT' });
 });

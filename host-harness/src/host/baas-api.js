@@ -24,6 +24,7 @@ const {
   lingerUnread,
   readJsonBody,
   readTextBody,
+  sendBytes,
   sendJson,
   hasBody,
 } = require('./http-json');
@@ -212,14 +213,18 @@ function createBaasApi({
     // After a request asking to switch protocols, Node reads nothing more on the connection:
     // it is closed, and says so, rather than left to hang the next request.
     if (request.headers.upgrade !== undefined) headers.Connection = 'close';
-    if (answer.raw !== undefined) {
-      return reply.code(answer.status).headers(headers).send(answer.raw);
-    }
     if (isLingering(request.raw)) {
       // A refused body is still arriving: answered at once, closed once it is discarded.
       reply.hijack();
-      sendJson(request.raw, reply.raw, answer.status, answer.body, headers);
+      if (answer.raw !== undefined) {
+        sendBytes(request.raw, reply.raw, answer.status, answer.raw, headers);
+      } else {
+        sendJson(request.raw, reply.raw, answer.status, answer.body, headers);
+      }
       return reply;
+    }
+    if (answer.raw !== undefined) {
+      return reply.code(answer.status).headers(headers).send(answer.raw);
     }
     // Fastify closes the connection after any body it could not parse; http-json.js has
     // already dealt with the rest of a refused body, so the connection stays as Node would
@@ -273,6 +278,10 @@ function createBaasApi({
     const { url, refusal } = readTarget(request.raw);
     if (refusal) throw refusal;
     request.target = url;
+    // The router decodes %-escapes, so `/%63onsole` would reach /console past a proxy's rule
+    // on the prefix; no route here has a reason to be written with one.
+    if (!request.is404 && pathOf(request.raw).includes('%'))
+      throw errors.notFound(request.method, pathOf(request.raw));
     // A body nobody reads (an unknown route, a method or route that takes none) is dropped
     // here, at most the body limit of it.
     if (hasBody(request.raw) && (request.is404 || !request.routeOptions.config.readsBody)) {
@@ -290,7 +299,7 @@ function createBaasApi({
   });
 
   // One reader for every body (http-json.js); fastify calls it for bodies that came with a type
-  // or a length. Routes that take none, and unknown ones, leave theirs unread (Node drops it).
+  // or a length. Routes that take none, and unknown ones, had theirs dropped in onRequest.
   api.removeAllContentTypeParsers();
   api.addContentTypeParser('*', (request) => {
     const { config, bodyLimit: limit } = request.routeOptions;

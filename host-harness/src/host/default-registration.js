@@ -4,7 +4,12 @@
 
 const { errors } = require('./errors');
 const { hashPassword, MAX_PASSWORD_CHARS } = require('./password-hash');
-const { DuplicateUserError, MAX_PROPERTY_DEPTH, tooDeep } = require('./users-store');
+const {
+  ColumnsChangedError,
+  DuplicateUserError,
+  MAX_PROPERTY_DEPTH,
+  tooDeep,
+} = require('./users-store');
 
 // Deliberately loose, like Backendless's check: one @, something on each side, a dot in the
 // domain. Whether the address exists is a matter for email confirmation, not for a regex.
@@ -26,9 +31,12 @@ function checkEmail(value) {
  *   user, or throws a BaasError with Backendless's code
  */
 function createDefaultRegistration(users) {
-  return async function register(args) {
-    // Read at each call: a saved configuration may change them while the table is empty.
-    const { identityField, phoneNumberField, phoneConfirmedField } = users.fields;
+  /**
+   * `columns`: the users-table settings the registration began under (the route takes them
+   * before the plugin's hook); a change since makes the insert refuse, and the client retry.
+   */
+  return async function register(args, columns = { ...users.fields }) {
+    const { identityField, phoneNumberField, phoneConfirmedField } = columns;
     const identity = args[identityField];
     if (isBlank(identity)) throw errors.identityMissing(identityField);
     if (typeof identity !== 'string') throw errors.invalidProperty(identityField, 'text');
@@ -64,8 +72,10 @@ function createDefaultRegistration(users) {
         // Only the plugin's before-hook sets this (it strips it from what clients send).
         phoneNumberConfirmed: args[phoneConfirmedField] === true,
         properties,
+        columns,
       });
     } catch (err) {
+      if (err instanceof ColumnsChangedError) throw errors.columnsChanged();
       if (err instanceof DuplicateUserError) {
         throw err.column === 'identity'
           ? errors.userExists(identityField)

@@ -42,6 +42,13 @@ const errors = {
     new BaasError(400, 1155, `Duplicate value: another user already has this "${field}".`),
   invalidProperty: (field, expected) =>
     new BaasError(400, 3021, `Property "${field}" must be ${expected}.`),
+  columnsChanged: () =>
+    new BaasError(
+      503,
+      503,
+      "The users table's settings changed while this registration ran: send it again.",
+      { retryAfterSeconds: 1 },
+    ),
   propertyTooDeep: (field, max) =>
     new BaasError(
       400,

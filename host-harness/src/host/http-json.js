@@ -167,12 +167,18 @@ const isLingering = (req) => lingering.has(req);
  * been discarded.
  */
 function sendJson(req, res, status, body, headers = {}) {
-  const payload = JSON.stringify(body);
+  sendBytes(req, res, status, JSON.stringify(body), {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+}
+
+/** Answers with `payload` (a string or Buffer) as `headers` type it, lingering as sendJson. */
+function sendBytes(req, res, status, payload, headers = {}) {
   const discarded = lingering.get(req);
   res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(payload),
-    'Cache-Control': 'no-store',
     ...headers,
     ...(discarded ? { Connection: 'close' } : {}),
   });
@@ -192,6 +198,7 @@ module.exports = {
   lingerUnread,
   readJsonBody,
   readTextBody,
+  sendBytes,
   sendJson,
   DEFAULT_BODY_LIMIT,
   LINGER_MS,

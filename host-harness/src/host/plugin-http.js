@@ -9,8 +9,25 @@ const https = require('node:https');
 
 /** Twilio's answers are a few KB; anything far larger is not Twilio and is not buffered. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
-/** Idle sockets are kept this long (Twilio's edge keeps them about a minute). */
-const KEEP_ALIVE_MS = 30_000;
+/**
+ * An idle kept-alive socket is closed after this long: well before servers close theirs (Node's
+ * own default is 5 s; a server's `Keep-Alive: timeout=` hint shortens it further), so that a
+ * request is not sent on a socket the server is closing at that moment, which would fail it as
+ * "may have been received".
+ */
+const IDLE_SOCKET_MS = 4000;
+/** Headers the connection owns: the transport sets them, never the plugin. */
+const CONNECTION_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
 
 /** Errors of a connection that never opened: the request was not sent. */
 const NEVER_CONNECTED = new Set([
@@ -48,16 +65,22 @@ function flatHeaders(headers) {
  */
 function createHttpTransport({ maxResponseBytes = MAX_RESPONSE_BYTES } = {}) {
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MS }),
-    'https:': new https.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MS }),
+    'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
   };
 
   function send({ method, url, headers, body, timeoutMs }) {
     const client = url.protocol === 'https:' ? https : http;
     const agent = agents[url.protocol];
     if (!agent) return Promise.reject(new TransportError('refused', `${url.protocol} is not HTTP`));
+    const sent = {};
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (!CONNECTION_HEADERS.has(name.toLowerCase())) sent[name] = value;
+    }
+    const payload = typeof body === 'string' ? Buffer.from(body) : null;
+    if (payload) sent['Content-Length'] = String(payload.length);
     return new Promise((resolve, reject) => {
-      let sent = false;
+      let written = false;
       let settled = false;
       const fail = (kind, reason) => {
         if (settled) return;
@@ -66,7 +89,7 @@ function createHttpTransport({ maxResponseBytes = MAX_RESPONSE_BYTES } = {}) {
         request.destroy();
         reject(new TransportError(kind, reason));
       };
-      const request = client.request(url, { method, headers, agent }, (response) => {
+      const request = client.request(url, { method, headers: sent, agent }, (response) => {
         const chunks = [];
         let size = 0;
         response.on('data', (chunk) => {
@@ -87,23 +110,24 @@ function createHttpTransport({ maxResponseBytes = MAX_RESPONSE_BYTES } = {}) {
         response.on('aborted', () => fail('reset', 'the answer was cut off'));
         response.on('error', (err) => fail('reset', err.code ?? err.message));
       });
-      // The deadline covers connecting, sending, waiting and reading the whole answer.
-      const timer = setTimeout(
-        () => fail('timeout', `no answer within ${timeoutMs} ms`),
-        timeoutMs,
-      );
+      // The deadline covers connecting, sending, waiting and reading the whole answer. Struck
+      // while the connection is still opening, nothing was sent: `connect`.
+      const timer = setTimeout(() => {
+        const connecting = !request.socket || request.socket.connecting;
+        fail(connecting && !written ? 'connect' : 'timeout', `no answer within ${timeoutMs} ms`);
+      }, timeoutMs);
       request.on('finish', () => {
-        sent = true;
+        written = true;
       });
       request.on('error', (err) => {
         const code = err.code ?? err.message;
         // A reused keep-alive socket the server had just closed fails the same way as a
         // connection that never opened, but the request may have reached it: only a fresh
         // connection that was refused or never resolved counts as "not sent".
-        const neverSent = !sent && NEVER_CONNECTED.has(err.code) && !request.reusedSocket;
+        const neverSent = !written && NEVER_CONNECTED.has(err.code) && !request.reusedSocket;
         fail(neverSent ? 'connect' : 'reset', String(code).slice(0, 200));
       });
-      request.end(typeof body === 'string' ? body : undefined);
+      request.end(payload ?? undefined);
     });
   }
 

@@ -10,7 +10,7 @@
 /** How often a call looks whether another host changed the stored installation. */
 const FOLLOW_INTERVAL_MS = 1000;
 
-/** The users-table columns: the BaaS's schema, fixed while the host runs (see userColumns). */
+/** The users-table columns: the BaaS's schema; they change only on an empty table (see useColumns). */
 const USER_COLUMNS = ['identityField', 'phoneNumberField', 'phoneConfirmedField'];
 
 /** Shaped like the plugin's errors (string code, HTTP status, details), so routes answer it alike. */

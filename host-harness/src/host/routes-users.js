@@ -29,9 +29,9 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
   const { unexpected, callHook } = createOutcomeHandling(log);
 
   /** The BaaS's registration as an answer plus the `result` the after-hook is told about. */
-  async function runDefaultRegistration(args, requestId) {
+  async function runDefaultRegistration(args, requestId, columns) {
     try {
-      const user = await registerUser(args);
+      const user = await registerUser(args, columns);
       return { result: { user }, answer: { status: 200, body: user, headers: {} } };
     } catch (err) {
       const known = err instanceof BaasError ? err : errors.internal();
@@ -41,6 +41,9 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
   }
 
   async function register({ body, ctx }) {
+    // The columns this registration runs under, from before the hook: a change saved while it
+    // runs makes its insert refuse (503, retry) instead of storing it under the wrong ones.
+    const columns = { ...fields };
     const before = await callHook(plugin, 'beforeRegister', ctx, body);
     if (before.failure) return before.failure;
     const { outcome } = before;
@@ -52,8 +55,8 @@ function createUserRoutes({ plugin, users, sessions, log, settings = () => ({}) 
     // Without `args` the client's own properties are used, minus the confirmed flag: only the
     // plugin may say a phone number was confirmed.
     const args = isPlainObject(outcome.args) ? outcome.args : { ...body };
-    if (!isPlainObject(outcome.args)) delete args[fields.phoneConfirmedField];
-    const { result, answer } = await runDefaultRegistration(args, ctx.requestId);
+    if (!isPlainObject(outcome.args)) delete args[columns.phoneConfirmedField];
+    const { result, answer } = await runDefaultRegistration(args, ctx.requestId, columns);
 
     // The after-hook always runs, on failure too: that is when the plugin releases the
     // verification so the same code can be used again with a corrected email.

@@ -74,6 +74,13 @@ function tooDeep(properties) {
   return null;
 }
 
+/** The users table's columns changed while a registration ran under the previous ones. */
+class ColumnsChangedError extends Error {
+  constructor() {
+    super('the users-table settings changed during the registration');
+  }
+}
+
 /** Backendless's object ids are uppercase UUIDs. */
 function newObjectId() {
   return crypto.randomUUID().toUpperCase();
@@ -124,8 +131,23 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
     });
   setFields(columnsFor(db, requested, record));
   // Email addresses are compared without case, as Backendless does; other identities exactly.
-  const identityKey = (value) =>
-    fields.identityField === 'email' ? value.trim().toLowerCase() : value.trim();
+  const keyUnder = (identityField, value) =>
+    identityField === 'email' ? value.trim().toLowerCase() : value.trim();
+  const identityKey = (value) => keyUnder(fields.identityField, value);
+  /** Whether users may still be stored under `columns`: this store's and the table's record. */
+  const current = (columns) => {
+    const recorded = Object.fromEntries(
+      db
+        .prepare('SELECT name, value FROM users_columns')
+        .all()
+        .map((row) => [row.name, row.value]),
+    );
+    return COLUMN_SETTINGS.every(
+      (name) =>
+        columns[name] === fields[name] &&
+        (recorded[name] === undefined || recorded[name] === columns[name]),
+    );
+  };
 
   const statements = {
     insert: db.prepare(`
@@ -168,29 +190,43 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
    * Inserts a user whose fields the caller has validated.
    * @returns the public user; throws DuplicateUserError when the identity or phone is taken
    */
-  function insert({ identity, phoneNumber, passwordHash, phoneNumberConfirmed, properties }) {
+  function insert({
+    identity,
+    phoneNumber,
+    passwordHash,
+    phoneNumberConfirmed,
+    properties,
+    columns = fields,
+  }) {
     const objectId = newObjectId();
     const extra = {};
     for (const [name, value] of Object.entries(properties ?? {})) {
       if (!SYSTEM_PROPERTIES.has(name)) extra[name] = value;
     }
+    const phoneIsIdentity = columns.identityField === columns.phoneNumberField;
     try {
-      statements.insert.run({
-        objectId,
-        identity: identity.trim(),
-        identityKey: identityKey(identity),
-        phoneNumber: fields.phoneIsIdentity ? identity.trim() : (phoneNumber ?? null),
-        passwordHash,
-        confirmed: phoneNumberConfirmed ? 1 : 0,
-        properties: JSON.stringify(extra),
-        now: clock(),
-      });
+      // The check and the insert in one transaction: a column change (here, or by another host
+      // on the table) cannot slip between them, and a registration that began under other
+      // columns is refused rather than stored under the wrong ones.
+      db.transaction(() => {
+        if (!current(columns)) throw new ColumnsChangedError();
+        statements.insert.run({
+          objectId,
+          identity: identity.trim(),
+          identityKey: keyUnder(columns.identityField, identity),
+          phoneNumber: phoneIsIdentity ? identity.trim() : (phoneNumber ?? null),
+          passwordHash,
+          confirmed: phoneNumberConfirmed ? 1 : 0,
+          properties: JSON.stringify(extra),
+          now: clock(),
+        });
+      })();
     } catch (err) {
       if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /users\.identity_key/.test(err.message)) {
         throw new DuplicateUserError('identity');
       }
       if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /users\.phone_number/.test(err.message)) {
-        throw new DuplicateUserError(fields.phoneIsIdentity ? 'identity' : 'phoneNumber');
+        throw new DuplicateUserError(phoneIsIdentity ? 'identity' : 'phoneNumber');
       }
       throw err;
     }
@@ -254,6 +290,7 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
 }
 
 module.exports = {
+  ColumnsChangedError,
   createUsersStore,
   DuplicateUserError,
   MAX_PROPERTY_DEPTH,

@@ -107,6 +107,21 @@ fn convert(
     Ok(Value::Object(out))
 }
 
+/// The members `names` of a JS object, each converted as `from_js` converts a value (an
+/// absent one left out): what the plugin reads of a user, whatever else the app keeps in it.
+/// A member whose getter throws is an error, as it is for `from_js`.
+pub fn read_fields(object: &JsValue, names: &[&str]) -> Result<Map<String, Value>, PluginError> {
+    let mut fields = Map::new();
+    for name in names {
+        let value = Reflect::get(object, &JsValue::from_str(name))
+            .map_err(|_| too_large(&Path::Root(name), "a readable object"))?;
+        if !value.is_undefined() {
+            fields.insert((*name).into(), from_js(&value, name)?);
+        }
+    }
+    Ok(fields)
+}
+
 /// JSON to a plain JS value, through the engine's own `JSON.parse`: smaller in the module than a
 /// serializer, and every value the plugin returns is JSON anyway.
 pub fn to_js(value: &Value) -> JsValue {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
-use super::convert::{error_to_js, from_js, to_js};
+use super::convert::{error_to_js, from_js, read_fields, to_js};
 use super::js_host::JsHost;
 use super::json_api::{self, Operation};
 use crate::config::TwoFactorMode;
@@ -75,7 +75,7 @@ fn passes_through(
     result: &JsValue,
 ) -> bool {
     use crate::user_api::{LOGIN, TRANSACTION_CODE, TRANSACTION_ID};
-    if !first.is_object() || first.is_function() || js_sys::Array::is_array(first) {
+    if !first.is_object() || js_sys::Array::is_array(first) {
         return false;
     }
     let member = |name: &str| js_sys::Reflect::get(first, &JsValue::from_str(name)).ok();
@@ -94,19 +94,17 @@ fn passes_through(
             TwoFactorMode::Required => false,
             // A user whose switch is not set (or false): the common case of the default.
             TwoFactorMode::Optional => {
+                // A result or user that cannot be read goes the full way (and fails closed).
                 let user = match result.is_object() {
-                    true => js_sys::Reflect::get(result, &JsValue::from_str("user")).ok(),
-                    false => None,
+                    true => match js_sys::Reflect::get(result, &JsValue::from_str("user")) {
+                        Ok(user) => user,
+                        Err(_) => return false,
+                    },
+                    false => JsValue::UNDEFINED,
                 };
-                match user.filter(JsValue::is_object) {
-                    None => true,
-                    Some(user) => {
-                        js_sys::Reflect::get(&user, &JsValue::from_str(&config.two_factor_field))
-                            .is_ok_and(|on| {
-                                on.is_null_or_undefined() || on.as_bool() == Some(false)
-                            })
-                    }
-                }
+                !user.is_object()
+                    || js_sys::Reflect::get(&user, &JsValue::from_str(&config.two_factor_field))
+                        .is_ok_and(|on| on.is_null_or_undefined() || on.as_bool() == Some(false))
             }
         },
         Operation::AfterRegister => absent(TRANSACTION_ID),
@@ -155,13 +153,7 @@ fn arguments(
     if !user.is_object() {
         return Ok((ctx, first, from_js(second, "result")?));
     }
-    let mut fields = serde_json::Map::new();
-    for name in names {
-        let value = js_sys::Reflect::get(&user, &JsValue::from_str(name)).unwrap_or_default();
-        if !value.is_undefined() {
-            fields.insert((*name).into(), from_js(&value, name)?);
-        }
-    }
+    let fields = read_fields(&user, names)?;
     let second = crate::object! { "user": Value::Object(fields) };
     Ok((ctx, first, second))
 }

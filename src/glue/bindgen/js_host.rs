@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::convert::{from_js, to_js};
+use super::convert::{read_fields, to_js};
 use crate::error::PluginError;
 use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse, LogLevel};
 
@@ -30,11 +30,14 @@ pub struct JsHost {
     /// The imports, in `IMPORTS`' order, read once: a call then costs one crossing into JS,
     /// not a property lookup by name and an argument array first.
     imports: Vec<Function>,
+    /// What the plugin reads of a user `findUser` answers: its id, its number, its two-factor
+    /// switch. The rest of the user, whatever the app keeps in it, stays in JS.
+    user_fields: [String; 3],
 }
 
 impl JsHost {
     /// Checks that every import is a function, naming the missing ones.
-    pub fn new(object: JsValue) -> Result<Self, PluginError> {
+    pub fn new(object: JsValue, user_fields: [String; 3]) -> Result<Self, PluginError> {
         let mut imports = Vec::new();
         let mut missing = Vec::new();
         for name in IMPORTS {
@@ -44,7 +47,11 @@ impl JsHost {
             }
         }
         if missing.is_empty() {
-            Ok(Self { object, imports })
+            Ok(Self {
+                object,
+                imports,
+                user_fields,
+            })
         } else {
             Err(PluginError::InvalidInput {
                 field: "host".into(),
@@ -82,6 +89,24 @@ fn settled(result: JsValue) -> Result<JsValue, Promise> {
         Ok(promise) => Err(promise),
         Err(result) if result.is_object() => Err(Promise::resolve(&result)),
         Err(result) => Ok(result),
+    }
+}
+
+impl JsHost {
+    /// What the plugin reads of a user `findUser` answered (None for null or undefined).
+    fn user_of(&self, user: &JsValue) -> Result<Option<Map<String, Value>>, HostError> {
+        if user.is_null_or_undefined() {
+            return Ok(None);
+        }
+        if !user.is_object() || js_sys::Array::is_array(user) {
+            return Err(HostError::bad_reply(
+                "findUser must resolve to a user object or null",
+            ));
+        }
+        let names = self.user_fields.each_ref().map(String::as_str);
+        read_fields(user, &names)
+            .map(Some)
+            .map_err(|e| HostError::bad_reply(e.to_string()))
     }
 }
 
@@ -217,13 +242,7 @@ impl Host for JsHost {
         value: &str,
     ) -> Result<Option<Map<String, Value>>, HostError> {
         let user = self.call("findUser", &[field.into(), value.into()]).await?;
-        match from_js(&user, "user").map_err(|e| HostError::bad_reply(e.to_string()))? {
-            Value::Object(map) => Ok(Some(map)),
-            Value::Null => Ok(None),
-            _ => Err(HostError::bad_reply(
-                "findUser must resolve to a user object or null",
-            )),
-        }
+        self.user_of(&user)
     }
 
     fn now_ms(&self) -> i64 {
