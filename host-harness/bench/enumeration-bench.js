@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { createApp } = require('../src/host/app');
+const { LIMITS_OUT_OF_REACH, knownSettings } = require('./limits');
 
 const PAIRS = Number(process.argv[2] ?? 150);
 const PKG_DIR = process.env.PLUGIN_PKG && path.resolve(process.env.PLUGIN_PKG);
@@ -38,22 +39,9 @@ async function post(url, body) {
 // Limits out of reach: this measures time, not limits. A build that does not know a setting
 // goes without it.
 function settings() {
-  const config = {
-    maxSmsPerNumberPerHour: 100,
-    maxSmsPerNumberPerDay: 1000,
-    maxCodesPerAddressPerHour: 100_000,
-    maxCodesPerRangePerHour: 100_000,
-    maxCodesPerHour: 1_000_000,
-    maxCodesPerDay: 10_000_000,
-    breakerMinCodes: 100_000,
-    resendCooldownSeconds: 0,
-  };
   const pkg = PKG_DIR ?? path.resolve(__dirname, '..', '..', 'pkg');
   const { TwilioPlugin } = require(path.join(pkg, 'twilio_baas_plugin.js'));
-  for (const { field, reason } of TwilioPlugin.validateConfig(config).problems) {
-    if (/not a setting/.test(reason)) delete config[field];
-  }
-  return config;
+  return knownSettings(TwilioPlugin, { ...LIMITS_OUT_OF_REACH, resendCooldownSeconds: 0 });
 }
 
 async function main() {

@@ -9,6 +9,8 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
 
+const { LIMITS_OUT_OF_REACH, knownSettings } = require('./limits');
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PKG_DIR = path.resolve(process.env.PLUGIN_PKG ?? path.join(REPO_ROOT, 'pkg'));
 const PKG = path.join(PKG_DIR, 'twilio_baas_plugin.js');
@@ -77,24 +79,12 @@ async function main() {
 
   const { TwilioPlugin } = require(PKG);
   // Every limit out of reach, so that each call takes the whole path, counters included.
-  const config = {
+  const config = knownSettings(TwilioPlugin, {
     accountSid: `AC${'0'.repeat(32)}`,
     authToken: 'test_auth_token_0000000000000000',
     senderPhoneNumber: '+15005550006',
-    maxSmsPerNumberPerHour: 100,
-    maxSmsPerNumberPerDay: 1000,
-    maxCodesPerRangePerHour: 100_000,
-    maxCodesPerHour: 1_000_000,
-    maxCodesPerDay: 10_000_000,
-    maxMessagesPerUserPerHour: 100_000,
-    maxMessagesPerUserPerDay: 1_000_000,
-    maxSegmentsPerUserPerHour: 1_000_000,
-    maxSegmentsPerUserPerDay: 10_000_000,
-    breakerMinCodes: 100_000,
-  };
-  for (const { field, reason } of TwilioPlugin.validateConfig(config).problems) {
-    if (/not a setting/.test(reason)) delete config[field];
-  }
+    ...LIMITS_OUT_OF_REACH,
+  });
   const host = fastHost();
   const realHttp = host.http;
   let lastBody = '';

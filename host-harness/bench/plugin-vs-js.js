@@ -15,6 +15,7 @@ const path = require('node:path');
 const twilio = require('twilio');
 
 const { createJsBaseline } = require('./js-baseline');
+const { LIMITS_OUT_OF_REACH, knownSettings } = require('./limits');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PKG = path.join(
@@ -32,17 +33,7 @@ const CONFIG = {
   accountSid: ACCOUNT_SID,
   authToken: AUTH_TOKEN,
   senderPhoneNumber: SENDER,
-  maxSmsPerNumberPerHour: 100,
-  maxSmsPerNumberPerDay: 1000,
-  maxCodesPerAddressPerHour: 100_000,
-  maxCodesPerRangePerHour: 100_000,
-  maxCodesPerHour: 1_000_000,
-  maxCodesPerDay: 10_000_000,
-  maxMessagesPerUserPerHour: 100_000,
-  maxMessagesPerUserPerDay: 1_000_000,
-  maxSegmentsPerUserPerHour: 1_000_000,
-  maxSegmentsPerUserPerDay: 10_000_000,
-  breakerMinCodes: 100_000,
+  ...LIMITS_OUT_OF_REACH,
 };
 
 /** Twilio's answer to a message create, as both sides receive it. */
@@ -179,7 +170,10 @@ async function main() {
   const pluginHost = memoryHost();
   const jsHost = memoryHost();
   const sides = {
-    plugin: { host: pluginHost, hooks: TwilioPlugin.create(CONFIG, pluginHost) },
+    plugin: {
+      host: pluginHost,
+      hooks: TwilioPlugin.create(knownSettings(TwilioPlugin, CONFIG), pluginHost),
+    },
     js: { host: jsHost, hooks: createJsBaseline(CONFIG, jsHost, scriptedTwilio(jsHost)) },
   };
   const ctx = (event, extra = {}) => ({

@@ -129,6 +129,24 @@ function assertRefusal(answer, status, code = status) {
   assert.ok(answer.body.message.length > 0);
 }
 
+/**
+ * Sends 64 KB chunks until the server closes the connection or `most` bytes are out; resolves
+ * with how many were sent.
+ */
+async function chunksUntilClosed(conn, most) {
+  const chunk = Buffer.concat([Buffer.from(`${PIECE.length.toString(16)}\r\n`), PIECE, CRLF]);
+  let sent = 0;
+  try {
+    while (sent < most) {
+      await conn.write(chunk);
+      sent += PIECE.length;
+    }
+  } catch {
+    // The server closed the connection: what the callers wait for.
+  }
+  return sent;
+}
+
 /** `bytes` of body in chunked framing, one 64 KB chunk at a time. */
 async function writeChunked(write, bytes) {
   for (let sent = 0; sent < bytes; sent += PIECE.length) {
@@ -368,16 +386,7 @@ test('a client that never stops sending is cut off after a bounded amount', asyn
   await conn.write(
     'POST /api/users/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
   );
-  const chunk = Buffer.concat([Buffer.from(`${PIECE.length.toString(16)}\r\n`), PIECE, CRLF]);
-  let sent = 0;
-  try {
-    while (sent < 200 * MB) {
-      await conn.write(chunk);
-      sent += PIECE.length;
-    }
-  } catch {
-    // The server closed the connection: what this test waits for.
-  }
+  const sent = await chunksUntilClosed(conn, 200 * MB);
   assert.ok(sent < 200 * MB, 'the server stopped reading');
   assert.ok(sent > 32 * MB, `it read the 32 MB it promises first (${sent} bytes)`);
   await conn.closed;
@@ -573,16 +582,7 @@ test('a body nobody reads is not read to its end: unknown routes, bodyless metho
     await conn.write(
       `${head}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
     );
-    const chunk = Buffer.concat([Buffer.from(`${PIECE.length.toString(16)}\r\n`), PIECE, CRLF]);
-    let sent = 0;
-    try {
-      while (sent < 200 * MB) {
-        await conn.write(chunk);
-        sent += PIECE.length;
-      }
-    } catch {
-      // The server closed the connection: what this test waits for.
-    }
+    const sent = await chunksUntilClosed(conn, 200 * MB);
     assert.ok(sent < 200 * MB, `${head}: the server stopped reading`);
     const answer = await conn.next();
     assert.equal(answer.headers.connection, 'close', `${head}: ${answer.text}`);
