@@ -273,8 +273,8 @@ function createBaasApi({
 
   api.decorateRequest('target', null);
   api.decorateRequest('prepared', null);
-  api.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
+  // Every answer goes out through send(), which names the request id.
+  api.addHook('onRequest', async (request) => {
     const { url, refusal } = readTarget(request.raw);
     if (refusal) throw refusal;
     request.target = url;
