@@ -27,42 +27,135 @@ pub fn set(object: &mut Value, key: &str, value: Value) {
     }
 }
 
-/// Deeper than anything the plugin reads; bounds the recursion on hostile input.
-const MAX_DEPTH: u32 = 32;
+/// How much a text may hold before it is refused: nesting, values, and the length of each string
+/// in UTF-16 units (as JS counts them). Bounds the recursion and the copies on hostile input.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    /// Objects and lists nested inside each other.
+    pub depth: u32,
+    pub values: usize,
+    pub string_units: usize,
+}
+
+/// The plugin's own stored records and Twilio's replies: deeper than anything in them.
+pub const RECORDS: Limits = Limits {
+    depth: 32,
+    values: usize::MAX,
+    string_units: usize::MAX,
+};
+
+/// What a caller hands an operation as JSON text (the component's `json-object` arguments).
+#[cfg(any(target_os = "wasi", test))]
+pub const ARGUMENTS: Limits = Limits {
+    depth: 16,
+    values: 10_000,
+    string_units: 65_536,
+};
+
+/// Why a text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    NotJson,
+    TooDeep,
+    TooMany,
+    TooLong,
+}
+
+/// A refusal, and where in the value it struck (`.address.lines[2]`; empty at the top).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub reason: Reason,
+    pub at: String,
+}
+
+impl Fault {
+    fn new(reason: Reason) -> Self {
+        Self {
+            reason,
+            at: String::new(),
+        }
+    }
+}
+
+/// Inside the parser, a refusal is `None`; why and where are kept in `Parser::fault` (an
+/// `Option` travels back through the recursion in less code than a `Result` of a `Fault`).
+type Parsed<T> = Option<T>;
 
 /// Parses JSON text; `None` for anything that is not JSON (or nests deeper than 32). Integers
-/// are exact; other numbers read as `null` (see `number`).
+/// are exact; other numbers read as the nearest double (see `fraction`).
 pub fn parse(text: &str) -> Option<Value> {
+    parse_within(text, RECORDS).ok()
+}
+
+/// Parses JSON text within `limits`, saying what was wrong and where.
+pub fn parse_within(text: &str, limits: Limits) -> Result<Value, Fault> {
     let mut p = Parser {
+        text,
         b: text.as_bytes(),
         i: 0,
+        limits,
+        values: 0,
+        fault: None,
     };
-    let value = p.value(0)?;
+    let value = p.value(0);
     p.ws();
-    (p.i == p.b.len()).then_some(value)
+    match value {
+        Some(value) if p.i == p.b.len() => Ok(value),
+        _ => Err(p.fault.unwrap_or(Fault::new(Reason::NotJson))),
+    }
 }
 
 struct Parser<'a> {
+    text: &'a str,
     b: &'a [u8],
     i: usize,
+    limits: Limits,
+    values: usize,
+    /// Why the text was refused, when it is for a limit (and where); else it is not JSON.
+    fault: Option<Fault>,
 }
 
 impl Parser<'_> {
+    /// Refuses the text for a limit.
+    fn refuse<T>(&mut self, reason: Reason) -> Parsed<T> {
+        self.fault = Some(Fault::new(reason));
+        None
+    }
+
+    /// A refusal inside a member or an item: the path is written on the way out, and only
+    /// where a refusal names it (the wasm-bindgen module reads no argument as text).
+    #[cfg(any(target_os = "wasi", test))]
+    fn inside<T>(&mut self, step: std::fmt::Arguments) -> Parsed<T> {
+        if let Some(fault) = &mut self.fault {
+            fault.at = format!("{step}{}", fault.at);
+        }
+        None
+    }
+
+    #[cfg(not(any(target_os = "wasi", test)))]
+    fn inside<T>(&mut self, _step: std::fmt::Arguments) -> Parsed<T> {
+        None
+    }
+
     fn ws(&mut self) {
         while matches!(self.b.get(self.i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.i += 1;
         }
     }
 
-    fn peek(&mut self) -> Option<u8> {
+    fn peek(&mut self) -> Parsed<u8> {
         self.ws();
         self.b.get(self.i).copied()
     }
 
-    fn value(&mut self, depth: u32) -> Option<Value> {
+    fn value(&mut self, depth: u32) -> Parsed<Value> {
         let first = self.peek()?;
-        if depth > MAX_DEPTH {
-            return None;
+        self.values += 1;
+        if self.values > self.limits.values {
+            return self.refuse(Reason::TooMany);
+        }
+        if matches!(first, b'{' | b'[') && depth >= self.limits.depth {
+            return self.refuse(Reason::TooDeep);
         }
         match first {
             b'{' => {
@@ -81,7 +174,11 @@ impl Parser<'_> {
                         return None;
                     }
                     self.i += 1;
-                    map.insert(key, self.value(depth + 1)?);
+                    let item = match self.value(depth + 1) {
+                        Some(item) => item,
+                        None => return self.inside(format_args!(".{key}")),
+                    };
+                    map.insert(key, item);
                     if !self.more(b'}')? {
                         return Some(Value::Object(map));
                     }
@@ -95,7 +192,10 @@ impl Parser<'_> {
                     return Some(Value::Array(items));
                 }
                 loop {
-                    items.push(self.value(depth + 1)?);
+                    match self.value(depth + 1) {
+                        Some(item) => items.push(item),
+                        None => return self.inside(format_args!("[{}]", items.len())),
+                    }
                     if !self.more(b']')? {
                         return Some(Value::Array(items));
                     }
@@ -110,7 +210,7 @@ impl Parser<'_> {
     }
 
     /// After an item: `Some(true)` for a comma, `Some(false)` for the closing `end`.
-    fn more(&mut self, end: u8) -> Option<bool> {
+    fn more(&mut self, end: u8) -> Parsed<bool> {
         let next = self.peek()?;
         self.i += 1;
         match next {
@@ -120,40 +220,59 @@ impl Parser<'_> {
         }
     }
 
-    fn word(&mut self, word: &str, value: Value) -> Option<Value> {
+    fn word(&mut self, word: &str, value: Value) -> Parsed<Value> {
         let end = self.i + word.len();
-        (self.b.get(self.i..end)? == word.as_bytes()).then(|| {
-            self.i = end;
-            value
-        })
+        if self.b.get(self.i..end) != Some(word.as_bytes()) {
+            return None;
+        }
+        self.i = end;
+        Some(value)
     }
 
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = std::str::from_utf8(self.b.get(self.i..self.i + 4)?).ok()?;
+    fn hex4(&mut self) -> Parsed<u32> {
+        let digits = self.b.get(self.i..self.i + 4)?;
         self.i += 4;
-        u32::from_str_radix(digits, 16).ok()
+        std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
     }
 
-    /// A string at `"`. The text is UTF-8 already, and `"` and `\\` never occur inside a
-    /// multi-byte character, so runs between them are copied as they are.
-    fn string(&mut self) -> Option<String> {
+    /// A string at `"`. The text is UTF-8 already, and `"`, `\\` and control characters never
+    /// occur inside a multi-byte character, so the runs between them are copied whole.
+    fn string(&mut self) -> Parsed<String> {
         self.i += 1;
-        let mut out = Vec::new();
+        let mut out = String::new();
         loop {
+            let run = self.i;
+            while self
+                .b
+                .get(self.i)
+                .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+            {
+                self.i += 1;
+            }
+            out.push_str(self.text.get(run..self.i)?);
             let c = *self.b.get(self.i)?;
             self.i += 1;
             match c {
-                b'"' => return String::from_utf8(out).ok(),
+                b'"' => {
+                    // A string has no more units than bytes: most need no count.
+                    let limit = self.limits.string_units;
+                    if out.len() > limit && utf16_units(&out) > limit {
+                        return self.refuse(Reason::TooLong);
+                    }
+                    return Some(out);
+                }
                 b'\\' => {
                     let e = *self.b.get(self.i)?;
                     self.i += 1;
                     let simple = match e {
-                        b'"' | b'\\' | b'/' => e,
-                        b'b' => 8,
-                        b'f' => 12,
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
+                        b'"' | b'\\' | b'/' => e as char,
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let mut code = self.hex4()?;
                             if (0xD800..0xDC00).contains(&code)
@@ -165,24 +284,19 @@ impl Parser<'_> {
                                     + ((code - 0xD800) << 10)
                                     + (low.wrapping_sub(0xDC00) & 0x3FF);
                             }
-                            let ch = char::from_u32(code).unwrap_or('\u{fffd}');
-                            out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
-                            continue;
+                            char::from_u32(code).unwrap_or('\u{fffd}')
                         }
                         _ => return None,
                     };
                     out.push(simple);
                 }
-                0..=0x1F => return None,
-                _ => out.push(c),
+                _ => return None,
             }
         }
     }
 
-    /// A number. Integers are kept exactly; any other number reads as `null`: nothing the plugin
-    /// reads has a fraction, and a float parser would add kilobytes to the module. (So the
-    /// grammar of fractions is not checked either: `1.e` reads as `null` too.)
-    fn number(&mut self) -> Option<Value> {
+    /// A number: integers exactly, anything else as the nearest double (`fraction`).
+    fn number(&mut self) -> Parsed<Value> {
         let start = self.i;
         let mut integer = true;
         if self.b.get(self.i) == Some(&b'-') {
@@ -212,24 +326,82 @@ impl Parser<'_> {
                 return Some(Value::Number(n.into()));
             }
         }
-        Some(fraction(text))
+        fraction(text)
     }
+}
+
+/// A string's length as JS counts it: one unit per character, two for those beyond the BMP.
+fn utf16_units(text: &str) -> usize {
+    text.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// A number with a fraction or an exponent. The component build reads user objects as JSON text
 /// (the wasm-bindgen build gets them as JS values), so there a user's `height: 1.75` must stay
-/// 1.75; in the wasm-bindgen module nothing read as text has a fraction, and it is `null`.
+/// 1.75, and its grammar is checked; in the wasm-bindgen module nothing read as text has a
+/// fraction, and it is `null` (a float parser would add kilobytes to the module).
 #[cfg(target_os = "wasi")]
-fn fraction(text: &str) -> Value {
-    text.parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(Value::Null, Value::Number)
+fn fraction(text: &str) -> Parsed<Value> {
+    if !is_json_fraction(text.as_bytes()) {
+        return None;
+    }
+    let n = text.parse::<f64>().unwrap_or(f64::NAN);
+    Some(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
 }
 
 #[cfg(not(target_os = "wasi"))]
-fn fraction(_text: &str) -> Value {
-    Value::Null
+fn fraction(_text: &str) -> Parsed<Value> {
+    Some(Value::Null)
+}
+
+#[cfg(target_os = "wasi")]
+/// `-?digits(.digits)?([eE][+-]?digits)?`, the leading zero already checked.
+fn is_json_fraction(b: &[u8]) -> bool {
+    let digits = |mut i: usize| {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let Some(mut end) = digits(i) else {
+        return false;
+    };
+    if b.get(end) == Some(&b'.') {
+        let Some(after) = digits(end + 1) else {
+            return false;
+        };
+        end = after;
+    }
+    if matches!(b.get(end), Some(b'e' | b'E')) {
+        i = end + 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let Some(after) = digits(i) else {
+            return false;
+        };
+        end = after;
+    }
+    end == b.len()
+}
+
+/// An operation's argument from its JSON text, within `ARGUMENTS`; a refusal names the value
+/// (`user.address.lines[2]`) and says what would be accepted.
+#[cfg(any(target_os = "wasi", test))]
+pub fn argument(text: &str, name: &str) -> Result<Value, crate::error::PluginError> {
+    parse_within(text, ARGUMENTS).map_err(|fault| crate::error::PluginError::InvalidInput {
+        field: format!("{name}{}", fault.at),
+        expected: match fault.reason {
+            Reason::NotJson => "JSON data (text, numbers, true/false, lists, objects)",
+            Reason::TooDeep => "less deeply nested (at most 16 levels of objects and lists)",
+            Reason::TooMany => "smaller: at most 10,000 values in all",
+            Reason::TooLong => "at most 65,536 characters long",
+        }
+        .into(),
+    })
 }
 
 /// The compact JSON text of `value`, as `JSON.stringify` writes it.
@@ -270,24 +442,35 @@ fn write(value: &Value, out: &mut String) {
     }
 }
 
+/// Runs without anything to escape are copied whole: only `"`, `\\` and control characters
+/// are escaped, and none of them occurs inside a multi-byte character.
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1F => "",
+            _ => continue,
+        };
+        // (`get`, not indexing: every boundary here is one, and a slice that could panic
+        // would link text formatting into the module.)
+        out.push_str(s.get(run..i).unwrap_or_default());
+        run = i + 1;
+        if escaped.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        } else {
+            out.push_str(escaped);
         }
     }
+    out.push_str(s.get(run..).unwrap_or_default());
     out.push('"');
 }
 
@@ -331,6 +514,35 @@ mod tests {
             to_text(&value),
             "[null,null,null,null,0,-7,9007199254740993]"
         );
+    }
+
+    #[test]
+    fn arguments_beyond_their_limits_are_refused_saying_where() {
+        let fault = |text: &str| parse_within(text, ARGUMENTS).unwrap_err();
+        let deep = format!("{}{}", "[".repeat(17), "]".repeat(17));
+        assert_eq!(fault(&deep).reason, Reason::TooDeep);
+        assert_eq!(fault(&deep).at, "[0]".repeat(16));
+        let sixteen = format!("{}{}", "[".repeat(16), "]".repeat(16));
+        assert!(parse_within(&sixteen, ARGUMENTS).is_ok());
+        let long = format!(r#"{{"a":{{"lines":[1,"{}"]}}}}"#, "é".repeat(65_537));
+        assert_eq!(
+            fault(&long),
+            Fault {
+                reason: Reason::TooLong,
+                at: ".a.lines[1]".into()
+            }
+        );
+        assert!(parse_within(&format!("\"{}\"", "📱".repeat(32_768)), ARGUMENTS).is_ok());
+        let many = format!("[{}]", vec!["0"; 10_000].join(","));
+        assert_eq!(fault(&many).reason, Reason::TooMany);
+        assert_eq!(fault("{\"a\":tru}").reason, Reason::NotJson);
+        match argument(&long, "user") {
+            Err(crate::error::PluginError::InvalidInput { field, expected }) => {
+                assert_eq!(field, "user.a.lines[1]");
+                assert_eq!(expected, "at most 65,536 characters long");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

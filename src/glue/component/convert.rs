@@ -83,8 +83,8 @@ pub fn config(config: wit::Config) -> Result<Config, PluginError> {
 
 /// A `json-object` argument, or an error naming it.
 pub fn object(text: &str, name: &str) -> Result<Map<String, Value>, PluginError> {
-    match json_text::parse(text) {
-        Some(Value::Object(map)) => Ok(map),
+    match json_text::argument(text, name)? {
+        Value::Object(map) => Ok(map),
         _ => Err(PluginError::InvalidInput {
             field: name.into(),
             expected: "the JSON text of an object".into(),
