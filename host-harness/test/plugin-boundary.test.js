@@ -5,6 +5,7 @@
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
 
+const { LIMITS_OUT_OF_REACH } = require('../bench/limits');
 const { TwilioPlugin, baseConfig, createMemoryHost } = require('./support/memory-host');
 
 const LOGIN = { login: 'ada@example.com', password: 'correct horse battery staple' };
@@ -210,4 +211,79 @@ test('an after-login whose result cannot be read fails closed, fast path or not'
     },
   };
   await assert.rejects(plugin.afterLogin({}, LOGIN, result), { code: 'INVALID_INPUT' });
+});
+
+test('with a host that answers plain values at once, a code check answers with a settled Promise', async () => {
+  // (An HTTP reply is an object, which might be a thenable, so a step that texts a code always
+  // waits a turn; a step made of storage calls alone need not.)
+  const memory = synchronousHost();
+  const plugin = TwilioPlugin.create(baseConfig(), memory.host);
+  const phoneNumber = '+14155550183';
+  const step1 = await plugin.beforeRegister({ clientIp: '203.0.113.9' }, { phoneNumber });
+  const request = {
+    email: 'ann@example.com',
+    password: 'correct horse battery staple',
+    phoneNumber,
+    transactionId: step1.body.transactionId,
+    transactionCode: memory.lastCode(),
+  };
+  for (const [hook, args] of [
+    ['beforeRegister', [{}, request]],
+    ['afterRegister', [{}, request, { user: { objectId: 'U1' } }]],
+  ]) {
+    const order = [];
+    const answered = plugin[hook](...args).then((outcome) => order.push(outcome.action));
+    Promise.resolve().then(() => order.push('next microtask'));
+    await answered;
+    assert.deepEqual(order, ['continue', 'next microtask'], hook);
+  }
+});
+
+test('hooks in flight together, whose host calls settle out of order, each get their own answer', async () => {
+  const memory = createMemoryHost();
+  // Every storage call settles after a random number of turns, so the plugin's awaits resume
+  // in an order unrelated to the order they began in.
+  const later = (value) =>
+    new Promise((resolve) => {
+      let turns = Math.floor(Math.random() * 4);
+      const step = () => (turns-- > 0 ? setImmediate(step) : resolve(value));
+      step();
+    });
+  const host = { ...memory.host };
+  for (const name of ['storageGet', 'storagePut', 'storageTake', 'storageIncr', 'findUser']) {
+    host[name] = (...args) => later(undefined).then(() => memory.host[name](...args));
+  }
+  const plugin = TwilioPlugin.create(baseConfig(LIMITS_OUT_OF_REACH), host);
+  const numbers = Array.from({ length: 24 }, (_, i) => `+1415555${String(1000 + i)}`);
+  const started = await Promise.all(
+    numbers.map((phoneNumber) =>
+      plugin.beforeRegister({ clientIp: '203.0.113.9' }, { phoneNumber }),
+    ),
+  );
+  const ids = started.map((answer) => answer.body.transactionId);
+  assert.equal(new Set(ids).size, numbers.length);
+  const codeFor = (phoneNumber) => {
+    const sent = memory.state.requests.find(
+      (request) => new URLSearchParams(request.body).get('To') === phoneNumber,
+    );
+    return /(?<!\d)(\d{4,10})(?!\d)/.exec(new URLSearchParams(sent.body).get('Body'))[1];
+  };
+  const finished = await Promise.all(
+    numbers.map((phoneNumber, i) =>
+      plugin.beforeRegister(
+        {},
+        {
+          email: `u${i}@example.com`,
+          password: 'pw-123456',
+          phoneNumber,
+          transactionId: ids[i],
+          transactionCode: codeFor(phoneNumber),
+        },
+      ),
+    ),
+  );
+  for (const [i, outcome] of finished.entries()) {
+    assert.equal(outcome.action, 'continue', numbers[i]);
+    assert.equal(outcome.args.email, `u${i}@example.com`);
+  }
 });

@@ -7,15 +7,17 @@ use std::rc::Rc;
 use js_sys::Promise;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::convert::{error_to_js, from_js, read_fields, to_js};
 use super::js_host::JsHost;
 use super::json_api::{self, Operation};
+use super::names::Names;
+use super::task;
 use crate::config::TwoFactorMode;
 use crate::error::PluginError;
 use crate::hook::HookContext;
 use crate::plugin::Plugin;
+use crate::user_api::{CHANNEL, OBJECT_ID, TRANSACTION_ID};
 
 #[wasm_bindgen]
 extern "C" {
@@ -35,7 +37,7 @@ pub fn dispatch(
     second: JsValue,
 ) -> Promise {
     if passes_through(plugin, operation, &first, &second) {
-        return Promise::resolve(&to_js(&crate::object! { "action": "continue" }));
+        return Promise::resolve(&continue_answer(&plugin.host.names));
     }
     // The arguments are read before anything runs; one that cannot be read is the answer.
     let (ctx, first, second) = match arguments(plugin, operation, &ctx, &first, &second) {
@@ -43,80 +45,109 @@ pub fn dispatch(
         Err(err) => return Promise::reject(&error_to_js(&err)),
     };
     let plugin = plugin.clone();
-    let mut settle = None;
-    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-    if let Some((resolve, reject)) = settle {
-        spawn_local(async move {
-            let answer = json_api::run(&plugin, operation, &ctx, &first, &second).await;
-            let _ = match answer {
-                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &to_js(&value)),
-                Err(err) => reject.call1(&JsValue::UNDEFINED, &error_to_js(&err)),
-            };
-            if plugin.has_deferred() {
-                // A timer, not a microtask: the host finishes answering (its own awaits are
-                // microtasks) before the deferred work even starts.
-                let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
-                let _ = JsFuture::from(later).await;
-                plugin.run_deferred().await;
-            }
-        });
-    }
-    promise
+    task::promise(async move {
+        let answer = json_api::run(&plugin, operation, &ctx, &first, &second).await;
+        if plugin.has_deferred() {
+            task::spawn(run_deferred(plugin));
+        }
+        answer
+            .map(|value| to_js(&value))
+            .map_err(|err| error_to_js(&err))
+    })
+}
+
+/// The work flows left for after their answer. It waits for a timer, not a microtask: the host
+/// finishes answering (its own awaits are microtasks) before the deferred work even starts.
+async fn run_deferred(plugin: Rc<Plugin<JsHost>>) {
+    let later = Promise::new(&mut |resolve, _| set_timeout(&resolve, 0));
+    let _ = task::wait(&later).await;
+    plugin.run_deferred().await;
 }
 
 /// Whether a hook has nothing to do, told from the one to four fields that decide it, without
 /// reading the context or the rest of the request: a password login (no number, no code; the
 /// host checks the password), an after-login without two-factor, an after-registration
 /// without a phone confirmation. Exactly the cases where the flows answer `continue` unchanged.
+/// Anything unreadable goes the full way, which refuses it (or, for a result, fails closed).
 fn passes_through(
     plugin: &Plugin<JsHost>,
     operation: Operation,
     first: &JsValue,
     result: &JsValue,
 ) -> bool {
-    use crate::user_api::{LOGIN, TRANSACTION_CODE, TRANSACTION_ID};
+    // A lookup on anything but an object would throw, and a JS exception costs more than the
+    // whole call: such arguments go the full way, which refuses them.
     if !first.is_object() || js_sys::Array::is_array(first) {
         return false;
     }
-    let member = |name: &str| js_sys::Reflect::get(first, &JsValue::from_str(name)).ok();
-    let absent = |name: &str| member(name).is_some_and(|v| v.is_null_or_undefined());
+    let names = &plugin.host.names;
+    let member = |object: &JsValue, name: &JsValue| {
+        if object.is_object() {
+            js_sys::Reflect::get(object, name).ok()
+        } else {
+            None
+        }
+    };
+    let absent = |name: &JsValue| member(first, name).is_some_and(|v| v.is_null_or_undefined());
     let config = &plugin.config;
     match operation {
         Operation::BeforeLogin => {
             !config.phone_is_identity()
-                && absent(&config.phone_number_field)
-                && absent(TRANSACTION_ID)
-                && absent(TRANSACTION_CODE)
-                && member(LOGIN).is_some_and(|v| v.is_string() || v.is_null_or_undefined())
+                && absent(&names.phone_number)
+                && absent(&names.transaction_id)
+                && absent(&names.transaction_code)
+                && member(first, &names.login)
+                    .is_some_and(|v| v.is_string() || v.is_null_or_undefined())
         }
         Operation::AfterLogin => match config.two_factor {
             TwoFactorMode::Off => true,
             TwoFactorMode::Required => false,
-            // A user whose switch is not set (or false): the common case of the default.
+            // A user whose switch is not set (or false): the common case of the default. A
+            // result or user that cannot be read goes the full way (and fails closed).
             TwoFactorMode::Optional => {
-                // A result or user that cannot be read goes the full way (and fails closed).
                 let user = match result.is_object() {
-                    true => match js_sys::Reflect::get(result, &JsValue::from_str("user")) {
-                        Ok(user) => user,
-                        Err(_) => return false,
+                    true => match member(result, &names.user) {
+                        Some(user) => user,
+                        None => return false,
                     },
                     false => JsValue::UNDEFINED,
                 };
                 !user.is_object()
-                    || js_sys::Reflect::get(&user, &JsValue::from_str(&config.two_factor_field))
-                        .is_ok_and(|on| on.is_null_or_undefined() || on.as_bool() == Some(false))
+                    || member(&user, &names.two_factor)
+                        .is_some_and(|on| on.is_null_or_undefined() || on.as_bool() == Some(false))
             }
         },
-        Operation::AfterRegister => absent(TRANSACTION_ID),
+        Operation::AfterRegister => {
+            !js_sys::Array::is_array(first) && absent(&names.transaction_id)
+        }
         _ => false,
     }
 }
 
-/// One text member of the host's context, looked up by name (the plugin keeps 256 characters).
-fn context_text(ctx: &JsValue, name: &str) -> Option<String> {
-    js_sys::Reflect::get(ctx, &JsValue::from_str(name))
-        .ok()?
-        .as_string()
+/// `{action: "continue"}`, made from the strings made at `create`.
+fn continue_answer(names: &Names) -> JsValue {
+    let answer = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&answer, &names.action, &names.continue_);
+    answer.into()
+}
+
+/// The context's text members, each looked up by its name made at `create` (cheaper than
+/// writing five short members out as JSON). A context that is no object is an empty one.
+fn context(ctx: &JsValue, names: &Names) -> HookContext {
+    if !ctx.is_object() {
+        return HookContext::default();
+    }
+    json_api::context(|name| {
+        let i = json_api::CONTEXT_FIELDS.iter().position(|f| *f == name)?;
+        js_sys::Reflect::get(ctx, &names.context[i])
+            .ok()?
+            .as_string()
+    })
+}
+
+/// An object that is not a list: what `read_fields` can look members up on.
+fn is_record(value: &JsValue) -> bool {
+    value.is_object() && !js_sys::Array::is_array(value)
 }
 
 /// The context and the arguments as the operation reads them.
@@ -127,26 +158,36 @@ fn arguments(
     first: &JsValue,
     second: &JsValue,
 ) -> Result<(HookContext, Value, Value), PluginError> {
-    // A context that is no object is an empty one (looking members up on it would throw).
-    let ctx = json_api::context(|name| ctx.is_object().then(|| context_text(ctx, name))?);
-    let first = from_js(first, operation.first_argument())?;
+    let ctx = context(ctx, &plugin.host.names);
+    // An after-hook's request was the host's to check, and its flow reads only the transaction
+    // (and a login's channel): the rest of it stays in JS.
+    let request: &[&str] = match operation {
+        Operation::AfterRegister => &[TRANSACTION_ID],
+        Operation::AfterLogin => &[TRANSACTION_ID, CHANNEL],
+        _ => &[],
+    };
+    let first = if request.is_empty() || !is_record(first) {
+        from_js(first, operation.first_argument())?
+    } else {
+        Value::Object(read_fields(first, request)?)
+    };
     // Of the new user, an after-hook reads at most what two-factor needs (its id, its number,
     // its switch): the rest of the user, whatever the app keeps in it, stays in JS and cannot
     // make a login fail. (Only the after-hooks have a result: a lookup on anything else would
     // throw, and a JS exception costs more than the whole call.)
     let config = &plugin.config;
     let two_factor = [
-        crate::user_api::OBJECT_ID,
+        OBJECT_ID,
         config.phone_number_field.as_str(),
         config.two_factor_field.as_str(),
     ];
     let names: &[&str] = match operation {
         Operation::AfterRegister => &[],
         Operation::AfterLogin => &two_factor,
-        _ => return Ok((ctx, first, from_js(second, "result")?)),
+        _ => return Ok((ctx, first, Value::Null)),
     };
     let user = if second.is_object() {
-        js_sys::Reflect::get(second, &JsValue::from_str("user")).unwrap_or_default()
+        js_sys::Reflect::get(second, &plugin.host.names.user).unwrap_or_default()
     } else {
         JsValue::UNDEFINED
     };

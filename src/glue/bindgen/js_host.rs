@@ -4,9 +4,10 @@
 use js_sys::{Function, Promise, Reflect};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::convert::{read_fields, to_js};
+use super::names::Names;
+use super::task;
 use crate::error::PluginError;
 use crate::host::{Host, HostError, HostErrorKind, HttpRequest, HttpResponse, LogLevel};
 
@@ -30,14 +31,13 @@ pub struct JsHost {
     /// The imports, in `IMPORTS`' order, read once: a call then costs one crossing into JS,
     /// not a property lookup by name and an argument array first.
     imports: Vec<Function>,
-    /// What the plugin reads of a user `findUser` answers: its id, its number, its two-factor
-    /// switch. The rest of the user, whatever the app keeps in it, stays in JS.
-    user_fields: [String; 3],
+    /// The strings and name lists every call hands the engine, made once.
+    pub names: Names,
 }
 
 impl JsHost {
     /// Checks that every import is a function, naming the missing ones.
-    pub fn new(object: JsValue, user_fields: [String; 3]) -> Result<Self, PluginError> {
+    pub fn new(object: JsValue, names: Names) -> Result<Self, PluginError> {
         let mut imports = Vec::new();
         let mut missing = Vec::new();
         for name in IMPORTS {
@@ -50,7 +50,7 @@ impl JsHost {
             Ok(Self {
                 object,
                 imports,
-                user_fields,
+                names,
             })
         } else {
             Err(PluginError::InvalidInput {
@@ -65,7 +65,7 @@ impl JsHost {
     async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, HostError> {
         match settled(self.call_sync(name, args)?) {
             Ok(value) => Ok(value),
-            Err(pending) => JsFuture::from(pending).await.map_err(|e| failure(name, &e)),
+            Err(pending) => task::wait(&pending).await.map_err(|e| failure(name, &e)),
         }
     }
 
@@ -74,8 +74,15 @@ impl JsHost {
         let f = index
             .and_then(|i| self.imports.get(i))
             .ok_or_else(|| HostError::bad_reply(format!("{name} is not a function")))?;
-        let array: js_sys::Array = args.iter().collect();
-        f.apply(&self.object, &array).map_err(|e| failure(name, &e))
+        // One crossing with the arguments as they are, not an argument list made first.
+        let this = &self.object;
+        match args {
+            [] => f.call0(this),
+            [a] => f.call1(this, a),
+            [a, b] => f.call2(this, a, b),
+            [a, b, c, ..] => f.call3(this, a, b, c),
+        }
+        .map_err(|e| failure(name, &e))
     }
 }
 
@@ -103,8 +110,9 @@ impl JsHost {
                 "findUser must resolve to a user object or null",
             ));
         }
-        let names = self.user_fields.each_ref().map(String::as_str);
-        read_fields(user, &names)
+        // What the plugin reads of it: its id, its number, its two-factor switch. The rest of
+        // the user, whatever the app keeps in it, stays in JS.
+        read_fields(user, &self.names.user_fields.each_ref().map(String::as_str))
             .map(Some)
             .map_err(|e| HostError::bad_reply(e.to_string()))
     }

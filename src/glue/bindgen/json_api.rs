@@ -126,10 +126,19 @@ pub async fn run<H: Host>(
 /// At most this many characters of each context field are kept (an address, an id, a name).
 pub const MAX_CONTEXT_CHARS: usize = 256;
 
+/// The context's members, in the order `context` reads them.
+pub const CONTEXT_FIELDS: [&str; 5] = ["requestId", "clientIp", "appName", "userId", "locale"];
+
 /// The context from its text fields (`field` answers one member, or None when it is missing or
 /// not text). Only the members the plugin uses are asked for: the rest never cross over.
 pub fn context(field: impl Fn(&str) -> Option<String>) -> HookContext {
-    let text = |k: &str| field(k).map(|s| s.chars().take(MAX_CONTEXT_CHARS).collect());
+    // Kept as it is when short enough (the common case: no copy char by char).
+    let text = |k: &str| {
+        field(k).map(|s| match s.char_indices().nth(MAX_CONTEXT_CHARS) {
+            Some((end, _)) => s.get(..end).unwrap_or_default().to_string(),
+            None => s,
+        })
+    };
     HookContext {
         request_id: text("requestId"),
         client_ip: text("clientIp"),

@@ -6,6 +6,8 @@ mod convert;
 mod dispatch;
 mod js_host;
 pub mod json_api;
+mod names;
+mod task;
 mod typescript;
 
 use std::rc::Rc;
@@ -39,12 +41,8 @@ impl TwilioPlugin {
         #[wasm_bindgen(unchecked_param_type = "PluginHost")] host: JsValue,
     ) -> Result<TwilioPlugin, JsValue> {
         let config = parse_config(&config).map_err(|e| error_to_js(&e))?;
-        let user_fields = [
-            crate::user_api::OBJECT_ID.to_string(),
-            config.phone_number_field.clone(),
-            config.two_factor_field.clone(),
-        ];
-        let host = JsHost::new(host, user_fields).map_err(|e| error_to_js(&e))?;
+        let names = names::Names::new(&config);
+        let host = JsHost::new(host, names).map_err(|e| error_to_js(&e))?;
         Ok(TwilioPlugin {
             inner: Rc::new(Plugin::new(config, host)),
         })
