@@ -278,11 +278,16 @@ impl Parser<'_> {
                             if (0xD800..0xDC00).contains(&code)
                                 && self.b.get(self.i..self.i + 2) == Some(b"\\u")
                             {
+                                // A pair only with a low half: a lone half is U+FFFD, and
+                                // the escape after it is read on its own.
+                                let back = self.i;
                                 self.i += 2;
                                 let low = self.hex4()?;
-                                code = 0x10000
-                                    + ((code - 0xD800) << 10)
-                                    + (low.wrapping_sub(0xDC00) & 0x3FF);
+                                if (0xDC00..0xE000).contains(&low) {
+                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                } else {
+                                    self.i = back;
+                                }
                             }
                             char::from_u32(code).unwrap_or('\u{fffd}')
                         }
@@ -505,6 +510,16 @@ mod tests {
             let theirs: Value = serde_json::from_str(text).unwrap();
             assert_eq!(to_text(&ours), to_text(&theirs), "{text}");
         }
+    }
+
+    #[test]
+    fn lone_surrogate_halves_read_as_replacement_characters() {
+        // JSON.stringify writes a lone half as an escape; the escape after it stays its own.
+        let value = parse(r#"["\ud800\u0041", "\udc00x", "a\ud83d"]"#).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!(["\u{fffd}A", "\u{fffd}x", "a\u{fffd}"])
+        );
     }
 
     #[test]
