@@ -2,7 +2,8 @@
 // `make build`'s last step: writes pkg/plugin-manifest.json, the manifest a host loads. It is the
 // repository's plugin-manifest.json, checked against plugin-manifest.schema.json, with the module
 // paths made relative to pkg/ (so pkg/ is a self-contained package) and the SHA-256 of the entry
-// JS and the wasm in `module.sha256`, which the host checks before it loads anything. The source
+// JS, the JS snippets it requires and the wasm in `module.sha256`, which the host checks before it
+// loads anything. The source
 // manifest carries no hashes: the wasm changes with every build.
 //
 // Usage: node scripts/package-manifest.js [source-manifest] [package-folder]
@@ -35,6 +36,10 @@ function writePackageJson(pkgDir, manifest) {
   if (fs.existsSync(path.join(pkgDir, wasmTypes))) files.push(wasmTypes);
   if (fs.existsSync(path.join(pkgDir, 'wit.json'))) files.push('wit.json');
   if (component) files.push(component.wasm);
+  const snippets = path.posix.join(path.posix.dirname(module.entry), 'snippets');
+  if (Object.keys(module.sha256).some((file) => file.startsWith(`${snippets}/`))) {
+    files.push(snippets);
+  }
   const pkg = {
     name: manifest.id,
     version: manifest.version,
@@ -46,6 +51,20 @@ function writePackageJson(pkgDir, manifest) {
     engines: { node: '>=20' },
   };
   fs.writeFileSync(path.join(pkgDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+/** Every file under the `snippets` folder beside `entry`, in a stable order (none if absent). */
+function snippetFiles(entry) {
+  const walk = (dir) =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .flatMap((item) => {
+        const file = path.join(dir, item.name);
+        return item.isDirectory() ? walk(file) : [file];
+      });
+  const dir = path.join(path.dirname(entry), 'snippets');
+  return fs.existsSync(dir) ? walk(dir) : [];
 }
 
 function main() {
@@ -77,6 +96,10 @@ function main() {
     if (!fs.existsSync(file)) fail(`module.${member} ${file} is missing: build the module first`);
     module[member] = relative;
     if (member !== 'types') module.sha256[relative] = sha256(file);
+  }
+  // The JS files the entry require()s (wasm-bindgen's snippets/ beside it) are checked as well.
+  for (const file of snippetFiles(path.resolve(pkgDir, module.entry))) {
+    module.sha256[path.relative(pkgDir, file).split(path.sep).join('/')] = sha256(file);
   }
 
   // The component, when the manifest lists one: its path relative to pkg/ and its SHA-256.

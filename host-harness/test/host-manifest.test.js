@@ -39,6 +39,16 @@ function packageCopy(t, edit = (manifest) => manifest) {
   return { dir, manifestPath };
 }
 
+/** The files in a package's snippets/ folder, as paths relative to the package. */
+function snippetsOf(pkg) {
+  const walk = (relative) =>
+    fs.readdirSync(path.join(pkg, relative), { withFileTypes: true }).flatMap((item) => {
+      const name = `${relative}/${item.name}`;
+      return item.isDirectory() ? walk(name) : [name];
+    });
+  return walk('snippets');
+}
+
 describe('the schema', () => {
   test('the source manifest and the packaged manifest follow it', () => {
     assert.deepEqual(validate(source), []);
@@ -250,9 +260,12 @@ describe('packaging and loading', () => {
     assert.equal(packaged.module.entry, 'twilio_baas_plugin.js');
     assert.equal(packaged.module.wasm, 'twilio_baas_plugin_bg.wasm');
     const pkg = path.join(REPO_ROOT, 'pkg');
+    const snippets = snippetsOf(pkg);
+    assert.ok(snippets.length > 0, 'the fast paths are a snippet the entry requires');
     assert.deepEqual(packaged.module.sha256, {
       [packaged.module.entry]: sha256(path.join(pkg, packaged.module.entry)),
       [packaged.module.wasm]: sha256(path.join(pkg, packaged.module.wasm)),
+      ...Object.fromEntries(snippets.map((name) => [name, sha256(path.join(pkg, name))])),
     });
     const { $schema: _editor, module: sourceModule, component: _c, ...sourceRest } = source;
     const { module: _packagedModule, component: _pc, ...packagedRest } = packaged;
@@ -326,6 +339,78 @@ describe('packaging and loading', () => {
     fs.appendFileSync(path.join(dir, packaged.module.entry), '\nglobalThis.pwned = true;\n');
     assert.throws(() => loadPlugin({ manifestPath }), /does not match the SHA-256/);
     assert.equal(globalThis.pwned, undefined);
+  });
+
+  test('a changed snippet the entry requires is refused before it runs', (t) => {
+    const { dir, manifestPath } = packageCopy(t);
+    const [snippet] = snippetsOf(dir);
+    fs.appendFileSync(path.join(dir, snippet), '\nglobalThis.pwnedSnippet = true;\n');
+    assert.throws(
+      () => loadPlugin({ manifestPath }),
+      (err) =>
+        err instanceof PluginLoadError &&
+        err.message.includes(path.join(dir, snippet)) &&
+        err.message.includes(packaged.module.sha256[snippet]) &&
+        /does not match the SHA-256/.test(err.message),
+    );
+    assert.equal(globalThis.pwnedSnippet, undefined);
+  });
+
+  test('a snippet the manifest records no hash for is refused', (t) => {
+    const { dir, manifestPath } = packageCopy(t, (m) => ({
+      ...m,
+      module: {
+        ...m.module,
+        sha256: Object.fromEntries(
+          Object.entries(m.module.sha256).filter(([name]) => !name.startsWith('snippets/')),
+        ),
+      },
+    }));
+    const [snippet] = snippetsOf(dir);
+    assert.throws(
+      () => loadPlugin({ manifestPath }),
+      (err) =>
+        err instanceof PluginLoadError && err.message.includes(`records no SHA-256 for ${snippet}`),
+    );
+  });
+
+  test('an entry linked to files outside the package is refused: they would run unchecked', (t) => {
+    const { dir, manifestPath } = packageCopy(t);
+    const elsewhere = packageCopy(t).dir;
+    const [snippet] = snippetsOf(elsewhere);
+    fs.appendFileSync(path.join(elsewhere, snippet), '\nglobalThis.pwnedLink = true;\n');
+    const entry = path.join(dir, packaged.module.entry);
+    fs.rmSync(entry);
+    fs.symlinkSync(path.join(elsewhere, packaged.module.entry), entry);
+    assert.throws(
+      () => loadPlugin({ manifestPath }),
+      (err) => err instanceof PluginLoadError && /outside the package/.test(err.message),
+    );
+    assert.equal(globalThis.pwnedLink, undefined);
+  });
+
+  test('a link among the snippets is refused, and a recorded snippet that is gone is named', (t) => {
+    const linked = packageCopy(t);
+    const [snippet] = snippetsOf(linked.dir);
+    const file = path.join(linked.dir, snippet);
+    const outside = path.join(tempDir(t, 'snippet-'), 'fast_path.js');
+    fs.copyFileSync(file, outside);
+    fs.rmSync(file);
+    fs.symlinkSync(outside, file);
+    assert.throws(
+      () => loadPlugin({ manifestPath: linked.manifestPath }),
+      /neither a file nor a folder/,
+    );
+
+    const gone = packageCopy(t);
+    fs.rmSync(path.join(gone.dir, snippet));
+    assert.throws(
+      () => loadPlugin({ manifestPath: gone.manifestPath }),
+      (err) =>
+        err instanceof PluginLoadError &&
+        err.message.includes(`${snippet}, recorded in`) &&
+        /is missing/.test(err.message),
+    );
   });
 
   test("option labels must be a choice's, for each of its options and no other", (t) => {

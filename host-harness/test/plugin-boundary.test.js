@@ -132,6 +132,80 @@ test('a password login with nothing to do answers with an already settled Promis
   assert.equal(memory.state.requests.length, 0);
 });
 
+test('only a plain password login passes through beforeLogin; anything else goes the full way', async () => {
+  const memory = createMemoryHost();
+  const plugin = TwilioPlugin.create(baseConfig({ twoFactor: 'off' }), memory.host);
+  const first = await plugin.beforeLogin({}, LOGIN);
+  // Each answer is the host's own object: changing one changes no later answer.
+  first.action = 'authenticate';
+  assert.deepEqual(await plugin.beforeLogin({}, LOGIN), { action: 'continue' });
+  const refused = [
+    null,
+    [LOGIN],
+    { ...LOGIN, login: 42 },
+    {
+      ...LOGIN,
+      get transactionId() {
+        throw new Error('unreadable');
+      },
+    },
+  ];
+  for (const request of refused) {
+    await assert.rejects(plugin.beforeLogin({}, request), { code: 'INVALID_INPUT' });
+  }
+  // A code is the plugin's to check, even beside a password.
+  for (const [extra, code] of [
+    [{ transactionCode: '123456' }, 'INVALID_INPUT'],
+    [{ transactionId: 'tx', transactionCode: '123456' }, 'CODE_MISMATCH'],
+  ]) {
+    await assert.rejects(plugin.beforeLogin({}, { ...LOGIN, ...extra }), { code });
+  }
+});
+
+test('afterRegister and afterLogin pass through only for a record without a transaction', async () => {
+  const memory = createMemoryHost();
+  // The full way of an after-registration with a transaction takes its claim from storage.
+  const taken = [];
+  const take = memory.host.storageTake;
+  memory.host.storageTake = (key) => {
+    taken.push(key);
+    return take(key);
+  };
+  const result = { user: { objectId: 'U1' } };
+  const off = TwilioPlugin.create(baseConfig({ twoFactor: 'off' }), memory.host);
+  const optional = TwilioPlugin.create(baseConfig({ twoFactor: 'optional' }), memory.host);
+  const unreadable = {
+    get transactionId() {
+      throw new Error('unreadable');
+    },
+  };
+  const requests = { null: null, list: ['x'], unreadable };
+  for (const [what, request] of Object.entries(requests)) {
+    await assert.rejects(off.afterRegister({}, request, result), undefined, what);
+  }
+  // A transaction, even one the plugin never issued, is looked up (and, unknown, let be).
+  assert.deepEqual(await off.afterRegister({}, { transactionId: 'tx' }, result), {
+    action: 'continue',
+  });
+  assert.equal(taken.length, 1);
+  assert.match(taken[0], /tx/);
+  await off.afterRegister({}, { email: 'a@example.com' }, result);
+  assert.equal(taken.length, 1, 'a registration without the phone flow passes through');
+  for (const plugin of [off, optional]) {
+    for (const what of ['null', 'list']) {
+      await assert.rejects(plugin.afterLogin({}, requests[what], result), undefined, what);
+    }
+    // With no code to send, an after-login has no use for the request's members: a login that
+    // proved its phone and one that did not both simply go on.
+    assert.deepEqual(await plugin.afterLogin({}, unreadable, result), { action: 'continue' });
+  }
+  // A user whose switch is on is the plugin's to challenge.
+  const on = await optional
+    .afterLogin({}, LOGIN, { user: { objectId: 'U1', twoFactorEnabled: true } })
+    .catch((err) => ({ refused: err.code }));
+  assert.notDeepEqual(on, { action: 'continue' });
+});
+
 test('of the context, only the fields the plugin uses are read, each cut to 256 characters', async () => {
   const memory = createMemoryHost();
   const plugin = TwilioPlugin.create(baseConfig(), memory.host);

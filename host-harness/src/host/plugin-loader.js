@@ -137,6 +137,77 @@ function verifyHashes(manifest, manifestPath, files) {
 }
 
 /**
+ * Every file under `dir`, walked by hand with lstat (recursive readdir lists nested folders
+ * only in later Node 20 releases). Anything but folders and regular files (a link, a FIFO)
+ * is refused: what it leads to could not be checked.
+ */
+function filesUnder(dir) {
+  const found = [];
+  for (const name of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    const stat = fs.lstatSync(file);
+    if (stat.isDirectory()) found.push(...filesUnder(file));
+    else if (stat.isFile()) found.push(file);
+    else {
+      throw new PluginLoadError(
+        `refusing to load the plugin: ${file} is neither a file nor a folder (a link?), so it cannot be checked. Rebuild the package with "make build".`,
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * The JS files the entry require()s (wasm-bindgen's `snippets/` folder beside it): each one is
+ * recorded and matches, and each one recorded is there, or a PluginLoadError, so no file the
+ * module runs goes unchecked. `root` and `entry` are real paths (links resolved).
+ */
+function verifySnippets(manifest, manifestPath, root, entry) {
+  const dir = path.join(path.dirname(entry), 'snippets');
+  const recorded = manifest.module.sha256 ?? {};
+  const nameOf = (file) => path.relative(root, file).split(path.sep).join('/');
+  const present = fs.existsSync(dir) ? filesUnder(dir) : [];
+  for (const file of present) {
+    const name = nameOf(file);
+    if (!recorded[name]) {
+      throw new PluginLoadError(
+        `refusing to load the plugin: ${file} is beside its entry JS, which may require() it, but the manifest ${manifestPath} records no SHA-256 for ${name}. Rebuild the package with "make build".`,
+      );
+    }
+    const actual = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    if (actual !== recorded[name]) {
+      throw new PluginLoadError(
+        `refusing to load the plugin: ${file} does not match the SHA-256 in ${manifestPath} (expected ${recorded[name]}, found ${actual}). The module was changed after it was packaged; rebuild it with "make build".`,
+      );
+    }
+  }
+  const prefix = `${nameOf(dir)}/`;
+  const names = new Set(present.map(nameOf));
+  const missing = Object.keys(recorded).filter((n) => n.startsWith(prefix) && !names.has(n));
+  if (missing.length) {
+    throw new PluginLoadError(
+      `the plugin is not complete: ${missing.join(', ')}, recorded in ${manifestPath}, is missing. Rebuild the package with "make build" (or copy pkg/ whole).`,
+    );
+  }
+}
+
+/**
+ * A module file's real path (links resolved), which must stay inside the package's real
+ * folder: require() runs the real file, and the entry loads its wasm and snippets from beside
+ * it, so a linked entry would run files the checks never saw.
+ */
+function realInside(realRoot, file, member) {
+  const real = fs.realpathSync(file);
+  const relative = path.relative(realRoot, real);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new PluginLoadError(
+      `refusing to load the plugin: module.${member} ${file} leads to ${real}, outside the package ${realRoot}. Install the package's files themselves, not links to them.`,
+    );
+  }
+  return real;
+}
+
+/**
  * @param {object} [options]
  * @param {string} [options.manifestPath] default: pkg/plugin-manifest.json
  * @param {string} [options.repoRoot] what the module paths are relative to (default: the
@@ -168,7 +239,12 @@ function loadPlugin({ manifestPath = DEFAULT_MANIFEST, repoRoot } = {}) {
       );
     }
   }
+  const realRoot = fs.realpathSync(pluginRoot);
+  for (const member of Object.keys(files)) {
+    files[member] = realInside(realRoot, files[member], member);
+  }
   verifyHashes(manifest, manifestPath, files);
+  verifySnippets(manifest, manifestPath, realRoot, files.entry);
 
   let module;
   try {
