@@ -216,10 +216,12 @@ impl<H: Host> Plugin<H> {
             .storage_take(&claim_key(&transaction_id))
             .await
             .map_err(storage_error)?;
-        let Some((_, record)) = claimed.as_deref().and_then(parse_claim) else {
+        let Some(claimed) = claimed else {
             return done;
         };
         match result {
+            // The claim's record is read only to give the code back: a registration that
+            // succeeded just lets it go.
             HostResult::Succeeded { .. } => {
                 self.host.log(
                     LogLevel::Info,
@@ -228,6 +230,9 @@ impl<H: Host> Plugin<H> {
                 );
             }
             HostResult::Failed { code, .. } => {
+                let Some((_, record)) = parse_claim(&claimed) else {
+                    return done;
+                };
                 self.verifications()
                     .release(&transaction_id, record)
                     .await?;

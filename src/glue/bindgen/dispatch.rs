@@ -51,9 +51,20 @@ pub fn dispatch(
             task::spawn(run_deferred(plugin));
         }
         answer
-            .map(|value| to_js(&value))
+            .map(|value| answer_to_js(&value))
             .map_err(|err| error_to_js(&err))
     })
+}
+
+/// An answer as JS: the commonest, a plain `continue`, made directly rather than written out as
+/// JSON and parsed back.
+fn answer_to_js(value: &Value) -> JsValue {
+    match value.as_object() {
+        Some(m) if m.len() == 1 && m.get("action").and_then(Value::as_str) == Some("continue") => {
+            continue_object()
+        }
+        _ => to_js(value),
+    }
 }
 
 /// The work flows left for after their answer. It waits for a timer, not a microtask: the host
@@ -125,7 +136,11 @@ fn arguments(
     first: &JsValue,
     second: &JsValue,
 ) -> Result<(HookContext, Value, Value), PluginError> {
-    let ctx = context(ctx, &plugin.host.names);
+    // An after-registration's flow has no use for the context (it only settles a claim).
+    let ctx = match operation {
+        Operation::AfterRegister => HookContext::default(),
+        _ => context(ctx, &plugin.host.names),
+    };
     // An after-hook's request was the host's to check, and its flow reads only the transaction
     // (and a login's channel): the rest of it stays in JS.
     let request: &[&str] = match operation {
@@ -174,4 +189,6 @@ extern "C" {
     fn two_factor_off(result: &JsValue, user: &JsValue, switch: &JsValue) -> bool;
     #[wasm_bindgen(js_name = continueAnswer)]
     fn continue_answer_js() -> Promise;
+    #[wasm_bindgen(js_name = continueObject)]
+    fn continue_object() -> JsValue;
 }

@@ -37,9 +37,14 @@ function twoFactorOff(result, user, flag) {
   }
 }
 
-/** A hook's `continue` answer, settled: a fresh object each time, since a host may change it. */
-function continueAnswer() {
-  return Promise.resolve({ action: 'continue' });
+/** A hook's `continue` answer: a fresh object each time, since a host may change it. */
+function continueObject() {
+  return { action: 'continue' };
 }
 
-module.exports = { recordWithout, twoFactorOff, continueAnswer };
+/** The `continue` answer, settled. */
+function continueAnswer() {
+  return Promise.resolve(continueObject());
+}
+
+module.exports = { recordWithout, twoFactorOff, continueObject, continueAnswer };
