@@ -1,11 +1,16 @@
 // The users table's column settings (identity, phone number, confirmed flag): they change at
-// once while the table is empty, follow another host's change, and never move under users.
+// once while the table is empty, follow another host's change, and never move under users; a
+// registration holds the file's write lock from its check to its insert.
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { test } = require('node:test');
 
 const Database = require('better-sqlite3');
 
+const { openDatabase } = require('../src/host/database');
 const { ColumnsChangedError, createUsersStore } = require('../src/host/users-store');
 
 const FIELDS = {
@@ -55,4 +60,40 @@ test('a registration begun under other columns is refused at its insert, not sto
     ColumnsChangedError,
   );
   db.close();
+});
+
+test('two hosts on one file: a registration holds the write lock from its check to its insert', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'users-lock-'));
+  const other = openDatabase({ dataDir });
+  // The other host gives up at once instead of waiting out its 5 s for the lock.
+  other.db.pragma('busy_timeout = 0');
+  const otherUsers = createUsersStore(other.db, FIELDS);
+  const { db } = openDatabase({ dataDir });
+  let interleaved = null;
+  // The clock is read between the insert's check of the columns and the insert itself: there,
+  // the other host tries to register someone.
+  const users = createUsersStore(db, FIELDS, () => {
+    if (interleaved === null) {
+      try {
+        otherUsers.insert({ identity: 'b@example.com', passwordHash: 'x' });
+        interleaved = 'written';
+      } catch (err) {
+        interleaved = err.code;
+      }
+    }
+    return Date.UTC(2026, 0, 1);
+  });
+  // Had the other host's commit slipped in after this one's first read, SQLite would refuse
+  // this insert outright ("database is locked"), whatever busy_timeout says.
+  const user = users.insert({ identity: 'a@example.com', passwordHash: 'x' });
+  assert.equal(user.email, 'a@example.com');
+  assert.equal(interleaved, 'SQLITE_BUSY', 'the other host waits for the lock');
+  // Once the lock is free, the other host's registration goes through.
+  assert.equal(
+    otherUsers.insert({ identity: 'b@example.com', passwordHash: 'x' }).email,
+    'b@example.com',
+  );
+  db.close();
+  other.db.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -36,4 +36,15 @@ function openDatabase({ dataDir, fileName = DB_FILE_NAME }) {
   return { db, file };
 }
 
-module.exports = { openDatabase, DB_FILE_NAME };
+/**
+ * `fn` as a transaction that takes the write lock when it begins (BEGIN IMMEDIATE), for every
+ * transaction that reads and then writes. A deferred one takes a snapshot at its first read;
+ * should another process (a second host on the file) commit before it writes, SQLite refuses the
+ * write at once with "database is locked", without waiting out busy_timeout. Taken at BEGIN,
+ * the lock is waited for like any other.
+ */
+function writeTransaction(db, fn) {
+  return db.transaction(fn).immediate;
+}
+
+module.exports = { openDatabase, writeTransaction, DB_FILE_NAME };

@@ -11,6 +11,7 @@
 
 const crypto = require('node:crypto');
 
+const { writeTransaction } = require('./database');
 const { BaasError, waitInWords } = require('./errors');
 
 const SCHEMA = `
@@ -167,7 +168,7 @@ function createFailureThrottle(
   }
 
   /** Checks every key and, when none must wait, counts the attempt as a failure for each. */
-  const reserve = db.transaction((entries) => {
+  const reserve = writeTransaction(db, (entries) => {
     const now = clock();
     maybeSweep(now);
     const rows = entries.map((entry) => live(entry, now));
@@ -211,7 +212,7 @@ function createFailureThrottle(
     write(entry, { failures, lastFailure, lockedUntil: unlock ? null : row.locked_until });
   }
 
-  const settle = db.transaction((reservations, outcome) => {
+  const settle = writeTransaction(db, (reservations, outcome) => {
     const now = clock();
     for (const reservation of reservations) {
       if (outcome === 'succeeded' && reservation.entry.rule.clearOnSuccess) {
@@ -235,7 +236,7 @@ function createFailureThrottle(
       if (!known) throw new TypeError(`no throttle rule for the scope "${scope}"`);
       entries.push({ scope, key: storedKey(key), ...known });
     }
-    const { refusal, reservations } = reserve.immediate(entries);
+    const { refusal, reservations } = reserve(entries);
     if (refusal) {
       const { entry, wait, locked } = refusal;
       throw entry.refuse({
@@ -249,7 +250,7 @@ function createFailureThrottle(
     const finish = (outcome) => {
       if (settled) return;
       settled = true;
-      if (outcome !== 'failed') settle.immediate(reservations, outcome);
+      if (outcome !== 'failed') settle(reservations, outcome);
     };
     return {
       /** Right answer: clears the `clearOnSuccess` scopes, takes the reservation back elsewhere. */

@@ -10,6 +10,8 @@
 // current one; under a key this host does not have, the configuration is returned without them
 // and says so (`unreadable`), so the console can ask for them again.
 
+const { writeTransaction } = require('./database');
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS plugin_installations (
   plugin_id      TEXT    PRIMARY KEY,
@@ -135,7 +137,7 @@ function createInstallationsStore(db, { box, secretNames, clock = Date.now }) {
 
   // Secrets stored in plain text (before sealing was the rule) or under the previous master key
   // are sealed under the current key now, and the log's old pages are dropped with them.
-  const resealed = db.transaction(() => {
+  const resealed = writeTransaction(db, () => {
     let count = 0;
     for (const row of statements.all.all()) {
       const { config, unreadable, stale } = configOf(row);

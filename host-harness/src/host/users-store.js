@@ -5,6 +5,8 @@
 
 const crypto = require('node:crypto');
 
+const { writeTransaction } = require('./database');
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
   object_id              TEXT    PRIMARY KEY,
@@ -104,7 +106,7 @@ function columnsFor(db, requested, record) {
   // from before the record began may hold users of other columns).
   if (!record) return requested;
   const put = db.prepare('INSERT OR REPLACE INTO users_columns (name, value) VALUES (?, ?)');
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (const name of COLUMN_SETTINGS) put.run(name, requested[name]);
   })();
   return requested;
@@ -208,7 +210,7 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
       // The check and the insert in one transaction: a column change (here, or by another host
       // on the table) cannot slip between them, and a registration that began under other
       // columns is refused rather than stored under the wrong ones.
-      db.transaction(() => {
+      writeTransaction(db, () => {
         if (!current(columns)) throw new ColumnsChangedError();
         statements.insert.run({
           objectId,
@@ -279,7 +281,7 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
      * recorded). Otherwise changes nothing and answers false.
      */
     useColumns(columns) {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const chosen = columnsFor(db, columns, true);
         if (COLUMN_SETTINGS.some((name) => chosen[name] !== columns[name])) return false;
         setFields(chosen);
