@@ -61,10 +61,15 @@ function snippetFiles(entry) {
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .flatMap((item) => {
         const file = path.join(dir, item.name);
-        return item.isDirectory() ? walk(file) : [file];
+        if (item.isDirectory()) return walk(file);
+        // A link would be recorded by its target's hash and then refused by the host's loader.
+        if (!item.isFile()) throw new Error(`${file} is not a file (a link?): package files only`);
+        return [file];
       });
   const dir = path.join(path.dirname(entry), 'snippets');
-  return fs.existsSync(dir) ? walk(dir) : [];
+  const folder = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (folder && !folder.isDirectory()) throw new Error(`${dir} is not a folder (a link?)`);
+  return folder ? walk(dir) : [];
 }
 
 function main() {

@@ -289,6 +289,26 @@ fn after_register_without_a_claim_changes_nothing() {
 }
 
 #[test]
+fn a_claim_that_cannot_be_read_is_let_go_with_a_warning_when_the_registration_failed() {
+    let p = plugin();
+    let tid = start(&p, PHONE);
+    let code = p.host().last_code();
+    finish(&p, &tid, &code, PHONE).unwrap();
+    let claim = format!("register-claim/{tid}");
+    if let Some(entry) = p.host().store.borrow_mut().get_mut(&claim) {
+        entry.0 = "not a claim".into();
+    }
+    let failed = HostResult::Failed {
+        code: "3033".into(),
+        message: String::new(),
+    };
+    let outcome = block_on(p.after_register(&ctx(), &second_call(&tid, &code, PHONE), &failed));
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(p.host().logged("warn", "the code is spent"), 1);
+    assert!(!p.host().store.borrow().contains_key(&claim));
+}
+
+#[test]
 fn released_code_still_expires_at_its_original_time() {
     let p = plugin();
     let tid = start(&p, PHONE);

@@ -411,6 +411,21 @@ describe('packaging and loading', () => {
         err.message.includes(`${snippet}, recorded in`) &&
         /is missing/.test(err.message),
     );
+
+    // The folder itself linked elsewhere, to files that match today and may not tomorrow.
+    const folderLinked = packageCopy(t);
+    const snippets = path.join(folderLinked.dir, 'snippets');
+    const away = path.join(tempDir(t, 'snippets-'), 'snippets');
+    fs.cpSync(snippets, away, { recursive: true });
+    fs.rmSync(snippets, { recursive: true });
+    fs.symlinkSync(away, snippets);
+    assert.throws(
+      () => loadPlugin({ manifestPath: folderLinked.manifestPath }),
+      (err) =>
+        err instanceof PluginLoadError &&
+        /is not a folder \(a link\?\)/.test(err.message) &&
+        /reinstall the package/i.test(err.message),
+    );
   });
 
   test("option labels must be a choice's, for each of its options and no other", (t) => {

@@ -231,6 +231,11 @@ impl<H: Host> Plugin<H> {
             }
             HostResult::Failed { code, .. } => {
                 let Some((_, record)) = parse_claim(&claimed) else {
+                    self.host.log(
+                        LogLevel::Warn,
+                        "registration failed and its claim could not be read; the code is spent",
+                        crate::object! { "transactionId": transaction_id.as_str() },
+                    );
                     return done;
                 };
                 self.verifications()

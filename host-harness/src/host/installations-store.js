@@ -52,12 +52,15 @@ const hasVersionColumn = (db) =>
 
 /** Adds the columns to a table made before secrets were sealed, or before versions. */
 function migrate(db) {
-  if (!hasSealedColumn(db)) {
-    db.exec('ALTER TABLE plugin_installations ADD COLUMN secrets_sealed TEXT');
-  }
-  if (!hasVersionColumn(db)) {
-    db.exec('ALTER TABLE plugin_installations ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
-  }
+  // Under one write lock: two hosts starting together on an old file add each column once.
+  writeTransaction(db, () => {
+    if (!hasSealedColumn(db)) {
+      db.exec('ALTER TABLE plugin_installations ADD COLUMN secrets_sealed TEXT');
+    }
+    if (!hasVersionColumn(db)) {
+      db.exec('ALTER TABLE plugin_installations ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
+    }
+  })();
 }
 
 /**

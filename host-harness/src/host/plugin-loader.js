@@ -130,11 +130,16 @@ function verifyHashes(manifest, manifestPath, files) {
     const actual = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     if (actual !== expected) {
       throw new PluginLoadError(
-        `refusing to load the plugin: ${file} does not match the SHA-256 in ${manifestPath} (expected ${expected}, found ${actual}). The module was changed after it was packaged; rebuild it with "make build".`,
+        `refusing to load the plugin: ${file} does not match the SHA-256 in ${manifestPath} (expected ${expected}, found ${actual}). The module was changed after it was packaged. ${REINSTALL}`,
       );
     }
   }
 }
+
+/** What to do about a package whose files do not match its manifest. */
+const REINSTALL_LOWER =
+  'reinstall the package (copy its folder whole, files and not links), or rebuild it from source with "make build".';
+const REINSTALL = `${REINSTALL_LOWER[0].toUpperCase()}${REINSTALL_LOWER.slice(1)}`;
 
 /**
  * Every file under `dir`, walked by hand with lstat (recursive readdir lists nested folders
@@ -150,7 +155,7 @@ function filesUnder(dir) {
     else if (stat.isFile()) found.push(file);
     else {
       throw new PluginLoadError(
-        `refusing to load the plugin: ${file} is neither a file nor a folder (a link?), so it cannot be checked. Rebuild the package with "make build".`,
+        `refusing to load the plugin: ${file} is neither a file nor a folder (a link?), so it cannot be checked. ${REINSTALL}`,
       );
     }
   }
@@ -166,18 +171,25 @@ function verifySnippets(manifest, manifestPath, root, entry) {
   const dir = path.join(path.dirname(entry), 'snippets');
   const recorded = manifest.module.sha256 ?? {};
   const nameOf = (file) => path.relative(root, file).split(path.sep).join('/');
-  const present = fs.existsSync(dir) ? filesUnder(dir) : [];
+  // The folder itself is looked at too: a link in its place would lead to files outside.
+  const folder = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (folder && !folder.isDirectory()) {
+    throw new PluginLoadError(
+      `refusing to load the plugin: ${dir} is not a folder (a link?), so what it holds cannot be checked. ${REINSTALL}`,
+    );
+  }
+  const present = folder ? filesUnder(dir) : [];
   for (const file of present) {
     const name = nameOf(file);
     if (!recorded[name]) {
       throw new PluginLoadError(
-        `refusing to load the plugin: ${file} is beside its entry JS, which may require() it, but the manifest ${manifestPath} records no SHA-256 for ${name}. Rebuild the package with "make build".`,
+        `refusing to load the plugin: ${file} is beside its entry JS, which may require() it, but the manifest ${manifestPath} records no SHA-256 for ${name}. Remove the file, or ${REINSTALL_LOWER}`,
       );
     }
     const actual = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     if (actual !== recorded[name]) {
       throw new PluginLoadError(
-        `refusing to load the plugin: ${file} does not match the SHA-256 in ${manifestPath} (expected ${recorded[name]}, found ${actual}). The module was changed after it was packaged; rebuild it with "make build".`,
+        `refusing to load the plugin: ${file} does not match the SHA-256 in ${manifestPath} (expected ${recorded[name]}, found ${actual}). The module was changed after it was packaged. ${REINSTALL}`,
       );
     }
   }
@@ -186,7 +198,7 @@ function verifySnippets(manifest, manifestPath, root, entry) {
   const missing = Object.keys(recorded).filter((n) => n.startsWith(prefix) && !names.has(n));
   if (missing.length) {
     throw new PluginLoadError(
-      `the plugin is not complete: ${missing.join(', ')}, recorded in ${manifestPath}, is missing. Rebuild the package with "make build" (or copy pkg/ whole).`,
+      `the plugin is not complete: ${missing.join(', ')}, recorded in ${manifestPath}, is missing. ${REINSTALL}`,
     );
   }
 }

@@ -94,22 +94,24 @@ function newObjectId() {
  * unable to log in), else the requested ones, recorded now.
  */
 function columnsFor(db, requested, record) {
-  const recorded = Object.fromEntries(
-    db
-      .prepare('SELECT name, value FROM users_columns')
-      .all()
-      .map((row) => [row.name, row.value]),
-  );
-  const hasUsers = db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
-  if (hasUsers && COLUMN_SETTINGS.every((name) => recorded[name])) return recorded;
-  // Without an installed plugin the settings are only defaults: nothing to record yet (a table
-  // from before the record began may hold users of other columns).
-  if (!record) return requested;
-  const put = db.prepare('INSERT OR REPLACE INTO users_columns (name, value) VALUES (?, ?)');
-  writeTransaction(db, () => {
+  // Read and recorded under one write lock: a user another host registers in between could
+  // otherwise end up under columns recorded over its own.
+  return writeTransaction(db, () => {
+    const recorded = Object.fromEntries(
+      db
+        .prepare('SELECT name, value FROM users_columns')
+        .all()
+        .map((row) => [row.name, row.value]),
+    );
+    const hasUsers = db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
+    if (hasUsers && COLUMN_SETTINGS.every((name) => recorded[name])) return recorded;
+    // Without an installed plugin the settings are only defaults: nothing to record yet (a
+    // table from before the record began may hold users of other columns).
+    if (!record) return requested;
+    const put = db.prepare('INSERT OR REPLACE INTO users_columns (name, value) VALUES (?, ?)');
     for (const name of COLUMN_SETTINGS) put.run(name, requested[name]);
+    return requested;
   })();
-  return requested;
 }
 
 /**
@@ -262,13 +264,14 @@ function createUsersStore(db, requested, clock = Date.now, { record = true } = {
     /** The identity as uniqueness and login compare it (emails in lowercase). */
     identityKey,
     /** Merges `changes` into the user's own properties (the caller checked their names). */
-    updateProperties(objectId, changes) {
+    updateProperties: writeTransaction(db, (objectId, changes) => {
+      // Read and written under one lock: another host's change to other properties stays.
       const row = statements.byId.get(objectId);
       if (!row) return null;
       const properties = JSON.stringify({ ...JSON.parse(row.properties), ...changes });
       statements.properties.run({ objectId, properties, now: clock() });
       return toPublic(statements.byId.get(objectId));
-    },
+    }),
     recordLogin(objectId) {
       statements.login.run({ objectId, now: clock() });
       return toPublic(statements.byId.get(objectId));
